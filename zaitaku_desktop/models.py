@@ -1,0 +1,239 @@
+"""SQLModel tables and the plain read shapes that leave the service layer.
+
+Every record has a stable UUID, created/updated timestamps (UTC) and is archived
+rather than deleted. Read shapes are frozen dataclasses: they cross threads
+safely, ORM rows never leave a session.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Tracked(SQLModel):
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+    archived_at: dt.datetime | None = Field(default=None)
+
+
+class VocabBase(Tracked):
+    name: str
+    reading: str = ""
+    sort_order: int = 0
+
+
+# --- vocabularies -------------------------------------------------------------
+
+class Municipality(VocabBase, table=True):
+    __tablename__ = "municipality"
+    code: str = Field(default="", max_length=6, index=True)
+
+
+class District(VocabBase, table=True):
+    __tablename__ = "district"
+    municipality_id: str = Field(foreign_key="municipality.id", index=True)
+
+
+class Association(VocabBase, table=True):
+    __tablename__ = "association"
+
+
+class Profession(VocabBase, table=True):
+    __tablename__ = "profession"
+    association_id: str | None = Field(default=None, foreign_key="association.id")
+
+
+class ResourceCategory(VocabBase, table=True):
+    __tablename__ = "resource_category"
+    group: str = ""
+
+
+class Capability(VocabBase, table=True):
+    __tablename__ = "capability"
+
+
+class Procedure(VocabBase, table=True):
+    __tablename__ = "procedure"
+
+
+VOCAB_MODELS: dict[str, type[VocabBase]] = {
+    "municipality": Municipality,
+    "district": District,
+    "association": Association,
+    "profession": Profession,
+    "category": ResourceCategory,
+    "capability": Capability,
+    "procedure": Procedure,
+}
+
+
+# --- resources ------------------------------------------------------------------
+
+class Resource(Tracked, table=True):
+    __tablename__ = "resource"
+    __table_args__ = (Index("ix_resource_external", "external_source", "external_id"),)
+
+    name: str
+    reading: str = ""
+    category_id: str = Field(foreign_key="resource_category.id", index=True)
+    municipality_id: str | None = Field(default=None, foreign_key="municipality.id")
+    district_id: str | None = Field(default=None, foreign_key="district.id")
+    postal_code: str = ""
+    address: str = ""
+    phone: str = ""
+    fax: str = ""
+    email: str = ""
+    url: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    opening_hours: str = ""
+    visit_area: str = ""
+    notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    last_confirmed: dt.date | None = None
+    confirmed_source: str = ""
+    shortstay_vacancies: int | None = None
+    shortstay_as_of: dt.date | None = None
+    # Where an imported record came from (open data, a file) and its id there.
+    external_source: str = ""
+    external_id: str = ""
+    is_sample: bool = False
+    search_text: str = ""  # folded text for the search box, rebuilt on every save
+    version: int = 1
+
+
+class ResourceCapability(SQLModel, table=True):
+    __tablename__ = "resource_capability"
+    resource_id: str = Field(foreign_key="resource.id", primary_key=True)
+    capability_id: str = Field(foreign_key="capability.id", primary_key=True)
+
+
+class ResourceProcedure(SQLModel, table=True):
+    __tablename__ = "resource_procedure"
+    resource_id: str = Field(foreign_key="resource.id", primary_key=True)
+    procedure_id: str = Field(foreign_key="procedure.id", primary_key=True)
+    mark: str = Field(max_length=1)
+
+
+class KeyPersonRow(SQLModel, table=True):
+    __tablename__ = "key_person"
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    resource_id: str = Field(foreign_key="resource.id", index=True)
+    name: str
+    role: str = ""
+    phone: str = ""
+    sort_order: int = 0
+
+
+# --- history and settings stored with the data -------------------------------------
+
+class ChangeLog(SQLModel, table=True):
+    __tablename__ = "change_log"
+    __table_args__ = (Index("ix_change_log_entity", "entity", "entity_id"),)
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    entity: str
+    entity_id: str
+    action: str  # create / update / archive / restore / import
+    changed_at: dt.datetime = Field(default_factory=utcnow)
+    changed_by: str = ""
+    changes: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))  # JSON {field: [old, new]}
+    note: str = ""
+
+
+class AppMeta(SQLModel, table=True):
+    __tablename__ = "app_meta"
+    __table_args__ = (UniqueConstraint("key"),)
+    key: str = Field(primary_key=True)
+    value: str = ""
+
+
+# --- read shapes -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class VocabItem:
+    id: str
+    kind: str
+    name: str
+    reading: str
+    sort_order: int
+    archived: bool
+    parent_id: str | None = None  # district → municipality, profession → association
+    code: str = ""  # municipality code
+    group: str = ""  # category group
+
+
+@dataclass(frozen=True)
+class KeyPersonRead:
+    name: str
+    role: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class ResourceRow:
+    """One line of the resource table: everything the list, search and filters need."""
+
+    id: str
+    name: str
+    reading: str
+    category_id: str
+    category: str
+    municipality_id: str | None
+    municipality: str
+    district_id: str | None
+    district: str
+    postal_code: str
+    address: str
+    phone: str
+    fax: str
+    email: str
+    url: str
+    last_confirmed: dt.date | None
+    confirmed_source: str
+    capability_ids: frozenset[str]
+    capabilities: tuple[str, ...]
+    procedure_marks: dict[str, str]  # procedure name → mark
+    key_persons: tuple[KeyPersonRead, ...]
+    search_text: str
+    archived: bool
+    is_sample: bool
+    updated_at: dt.datetime
+    lat: float | None = None
+    lon: float | None = None
+    visit_area: str = ""
+    opening_hours: str = ""
+    notes: str = ""
+    shortstay_vacancies: int | None = None
+    shortstay_as_of: dt.date | None = None
+    external_source: str = ""
+    external_id: str = ""
+    version: int = 1
+
+
+@dataclass(frozen=True)
+class ResourceDetail:
+    row: ResourceRow
+    procedure_ids: dict[str, str] = field(default_factory=dict)  # procedure id → mark
+    created_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class ChangeRead:
+    changed_at: dt.datetime
+    changed_by: str
+    action: str
+    changes: dict[str, list]
+    note: str

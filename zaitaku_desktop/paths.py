@@ -1,0 +1,92 @@
+"""Where things live: the user's data, config and log folders, and bundled resources.
+
+Every path the program uses comes from here. ``ZAITAKU_HOME`` moves all user
+folders at once (tests use it so they never touch real data); ``--db`` and
+``ZAITAKU_DB`` pick the database file.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from zaitaku_desktop import APP_NAME
+
+DB_FILENAME = "zaitaku.sqlite3"
+
+
+def _home_override() -> Path | None:
+    value = os.environ.get("ZAITAKU_HOME")
+    return Path(value).expanduser() if value else None
+
+
+def data_dir() -> Path:
+    override = _home_override()
+    if override:
+        return override / "data"
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def config_dir() -> Path:
+    override = _home_override()
+    if override:
+        return override / "config"
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+
+
+def log_dir() -> Path:
+    override = _home_override()
+    if override:
+        return override / "logs"
+    import platformdirs
+
+    return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
+
+
+def backup_dir() -> Path:
+    return data_dir() / "backups"
+
+
+def default_db_path() -> Path:
+    return data_dir() / DB_FILENAME
+
+
+def resolve_db_path(cli_value: str | None = None) -> Path:
+    """--db beats ZAITAKU_DB beats the default file in the data folder."""
+    value = cli_value or os.environ.get("ZAITAKU_DB")
+    if value:
+        return Path(value).expanduser().resolve()
+    return default_db_path()
+
+
+def resource_root() -> Path:
+    """The folder holding resources/ and db/: the bundle when frozen, else the source tree."""
+    frozen_root = getattr(sys, "_MEIPASS", None)
+    if frozen_root:
+        return Path(frozen_root)
+    return Path(__file__).resolve().parent.parent
+
+
+def resource_path(*parts: str) -> Path:
+    return resource_root().joinpath(*parts)
+
+
+def migrations_dir() -> Path:
+    return resource_path("db", "migrations")
+
+
+def seed_dir() -> Path:
+    return resource_path("db", "seed")
+
+
+def fonts_dir() -> Path:
+    return resource_path("resources", "fonts")
+
+
+def icons_dir() -> Path:
+    return resource_path("resources", "icons")

@@ -1,0 +1,50 @@
+"""Use cases. Each call owns one session, commits it, and returns plain read shapes."""
+
+from __future__ import annotations
+
+import getpass
+from dataclasses import dataclass
+from pathlib import Path
+
+from zaitaku_desktop.storage.database import Database
+
+from .resources import ResourceService
+from .sample import SampleService
+from .transfer import TransferService
+from .vocab import VocabService
+
+
+def current_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name on some systems
+        return ""
+
+
+@dataclass
+class Services:
+    db: Database
+    vocab: VocabService
+    resources: ResourceService
+    sample: SampleService
+    transfer: TransferService
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def open_services(db_path: Path, *, backup_dir: Path | None = None, user: str | None = None) -> Services:
+    db = Database.open(db_path, backup_dir=backup_dir)
+    return build_services(db, user=user)
+
+
+def build_services(db: Database, *, user: str | None = None) -> Services:
+    who = current_user() if user is None else user
+    vocab = VocabService(db, user=who)
+    vocab.ensure_seeded()
+    resources = ResourceService(db, user=who)
+    return Services(
+        db=db, vocab=vocab, resources=resources,
+        sample=SampleService(db, vocab, resources),
+        transfer=TransferService(db, vocab, resources),
+    )

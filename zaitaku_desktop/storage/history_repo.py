@@ -1,0 +1,25 @@
+"""The change history kept for every record."""
+
+from __future__ import annotations
+
+import json
+
+from sqlmodel import Session, select
+
+from zaitaku_desktop.models import ChangeLog, ChangeRead
+
+
+def record(session: Session, *, entity: str, entity_id: str, action: str, user: str,
+           changes: dict[str, list] | None = None, note: str = "") -> None:
+    session.add(ChangeLog(
+        entity=entity, entity_id=entity_id, action=action, changed_by=user,
+        changes=json.dumps(changes or {}, ensure_ascii=False, default=str), note=note,
+    ))
+
+
+def for_entity(session: Session, entity: str, entity_id: str) -> list[ChangeRead]:
+    rows = session.exec(
+        select(ChangeLog).where(ChangeLog.entity == entity, ChangeLog.entity_id == entity_id)
+        .order_by(ChangeLog.changed_at.desc())  # type: ignore[attr-defined]
+    ).all()
+    return [ChangeRead(r.changed_at, r.changed_by, r.action, json.loads(r.changes or "{}"), r.note) for r in rows]

@@ -1,0 +1,66 @@
+"""Vocabulary tables: municipalities, districts, associations, professions, categories..."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from zaitaku_desktop.models import (
+    VOCAB_MODELS, District, Municipality, Profession, ResourceCategory, VocabBase, VocabItem, utcnow,
+)
+
+
+def to_item(kind: str, row: VocabBase) -> VocabItem:
+    parent = None
+    if isinstance(row, District):
+        parent = row.municipality_id
+    elif isinstance(row, Profession):
+        parent = row.association_id
+    return VocabItem(
+        id=row.id, kind=kind, name=row.name, reading=row.reading, sort_order=row.sort_order,
+        archived=row.archived_at is not None, parent_id=parent,
+        code=row.code if isinstance(row, Municipality) else "",
+        group=row.group if isinstance(row, ResourceCategory) else "",
+    )
+
+
+def list_items(session: Session, kind: str, *, include_archived: bool = False) -> list[VocabItem]:
+    model = VOCAB_MODELS[kind]
+    stmt = select(model)
+    if not include_archived:
+        stmt = stmt.where(model.archived_at.is_(None))  # type: ignore[union-attr]
+    rows = session.exec(stmt.order_by(model.sort_order, model.reading, model.name)).all()
+    return [to_item(kind, r) for r in rows]
+
+
+def get(session: Session, kind: str, item_id: str) -> VocabBase | None:
+    return session.get(VOCAB_MODELS[kind], item_id)
+
+
+def next_sort_order(session: Session, kind: str) -> int:
+    model = VOCAB_MODELS[kind]
+    rows = session.exec(select(model.sort_order)).all()
+    return (max(rows) + 1) if rows else 1
+
+
+def add(session: Session, kind: str, **values: object) -> VocabBase:
+    model = VOCAB_MODELS[kind]
+    if "sort_order" not in values:
+        values["sort_order"] = next_sort_order(session, kind)
+    row = model(**values)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def touch(row: VocabBase) -> None:
+    row.updated_at = utcnow()
+
+
+def find_by_name(session: Session, kind: str, name: str) -> VocabBase | None:
+    model = VOCAB_MODELS[kind]
+    return session.exec(select(model).where(model.name == name)).first()
+
+
+def count(session: Session, kind: str) -> int:
+    model = VOCAB_MODELS[kind]
+    return len(session.exec(select(model.id)).all())
