@@ -29,7 +29,9 @@ def search_key(text: str | None) -> str:
     if not text:
         return ""
     folded = jaconv.kata2hira(nfkc(text)).lower()
-    return _SPACE_RE.sub("", folded)
+    # Removing spaces can bring a combining mark next to a letter ('R¸' → 'r' + U+0327):
+    # normalise again so the key is stable when folded twice.
+    return nfkc(_SPACE_RE.sub("", folded))
 
 
 def digits_only(text: str | None) -> str:

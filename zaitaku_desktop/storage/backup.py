@@ -16,12 +16,13 @@ def backup_database(src: Path, dest: Path) -> Path:
     The copy is written beside the destination under a temporary name, checked with
     ``PRAGMA integrity_check`` and only then renamed into place.
     """
-    dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(dest.name + ".part")
-    if tmp.exists():
-        tmp.unlink()
     try:
-        source = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if tmp.exists():
+            tmp.unlink()
+        # as_uri() percent-encodes '#', '?' and '%', which would otherwise cut the path short.
+        source = sqlite3.connect(src.resolve().as_uri() + "?mode=ro", uri=True)
         try:
             target = sqlite3.connect(tmp)
             try:

@@ -31,7 +31,11 @@ def make_engine(db_path: Path) -> Engine:
         db_path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise StorageError(f"データの保存先フォルダを作れません：{db_path.parent}\n（{exc.strerror}）") from exc
-    engine = create_engine(f"sqlite:///{db_path}", connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    # One connection is used by one thread at a time (the GUI runs DB work on a single worker).
+    engine = create_engine(
+        f"sqlite:///{db_path}",
+        connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+    )
     event.listen(engine, "connect", _set_pragmas)
     return engine
 

@@ -1,0 +1,86 @@
+"""Shared fixtures. Qt runs offscreen; every test gets its own database and home folder."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.pop("ZAITAKU_DB", None)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point every user folder at a temporary directory so no test sees real data."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("ZAITAKU_HOME", str(home))
+    monkeypatch.delenv("ZAITAKU_DB", raising=False)
+    return home
+
+
+def _copy_db(src: Path, dest: Path) -> None:
+    source = sqlite3.connect(src)
+    target = sqlite3.connect(dest)
+    try:
+        source.backup(target)
+    finally:
+        target.close()
+        source.close()
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated database with the seeded vocabularies, made once per run."""
+    from zaitaku_desktop.services import open_services
+
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    services = open_services(path, user="tester")
+    services.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def sample_template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated database holding the sample region, made once per run."""
+    from zaitaku_desktop.services import open_services
+
+    path = tmp_path_factory.mktemp("sample") / "sample.sqlite3"
+    services = open_services(path, user="tester")
+    services.sample.load()
+    services.close()
+    return path
+
+
+@pytest.fixture
+def db_path(template_db: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "test.sqlite3"
+    _copy_db(template_db, path)
+    return path
+
+
+@pytest.fixture
+def sample_db_path(sample_template_db: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "sample.sqlite3"
+    _copy_db(sample_template_db, path)
+    return path
+
+
+@pytest.fixture
+def services(db_path: Path):
+    from zaitaku_desktop.services import open_services
+
+    svc = open_services(db_path, user="tester")
+    yield svc
+    svc.close()
+
+
+@pytest.fixture
+def sample_services(sample_db_path: Path):
+    from zaitaku_desktop.services import open_services
+
+    svc = open_services(sample_db_path, user="tester")
+    yield svc
+    svc.close()

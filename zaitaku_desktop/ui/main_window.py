@@ -1,0 +1,294 @@
+"""The main window: four tabs, menus, toolbar, status bar, remembered layout."""
+
+from __future__ import annotations
+
+import html
+import logging
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QTextDocument
+from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QToolBar
+
+from zaitaku_desktop import APP_TITLE, __version__
+
+from .icons import icon
+from .placeholder import PlaceholderPage
+
+log = logging.getLogger(__name__)
+
+TAB_TITLES = ("資源一覧", "課題ボード", "会議・研修", "相談受付")
+PLACEHOLDERS = {
+    1: ("課題ボード（イ）", "職能団体との打ち合わせで出た課題を、一次・二次・三次連携の層と職種ごとに整理します。"),
+    2: ("会議・研修（イ・ウ・カ・キ）", "打ち合わせ会・研修会・市民公開講座などの日程、出欠、アンケートを管理します。"),
+    3: ("相談受付（オ）", "多職種向け・一般向けの相談を受け付け、資源一覧から紹介先を選び、対応を記録します。"),
+}
+
+
+class MainWindow(QMainWindow):
+    """Shown at once (with a 'loading' page); the tabs are attached when the database is open."""
+
+    ready = Signal()
+
+    def __init__(self, settings, messages) -> None:
+        super().__init__()
+        self.settings = settings
+        self.messages = messages
+        self.ctx = None
+        self.resources_tab = None
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(APP_TITLE)
+        self.setWindowIcon(icon("app"))
+        self.resize(1280, 800)
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("mainTabs")
+        self.tabs.setDocumentMode(True)
+        self.loading = QLabel("データベースを開いています…", self)
+        self.loading.setObjectName("loadingLabel")
+        self.loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.tabs.addTab(self.loading, icon("resources"), TAB_TITLES[0])
+        for index in (1, 2, 3):
+            title, text = PLACEHOLDERS[index]
+            self.tabs.addTab(PlaceholderPage(title, text, self), icon(("issues", "meetings", "consultations")[index - 1]),
+                             TAB_TITLES[index])
+        self.setCentralWidget(self.tabs)
+        self.db_label = QLabel("", self)
+        self.db_label.setObjectName("dbLabel")
+        self.count_label = QLabel("", self)
+        self.count_label.setObjectName("statusCount")
+        self.sample_label = QLabel("", self)
+        self.sample_label.setObjectName("sampleBadge")
+        self.sample_label.setStyleSheet("color:#795548; font-weight:bold;")
+        self.statusBar().addPermanentWidget(self.sample_label)
+        self.statusBar().addPermanentWidget(self.count_label)
+        self.statusBar().addPermanentWidget(self.db_label)
+        self._build_menus_shell()
+        self._restore_geometry()
+
+    # --- menus ------------------------------------------------------------------------------
+    def _action(self, name: str, text: str, icon_name: str | None, slot, shortcut=None) -> QAction:
+        action = QAction(icon(icon_name), text, self) if icon_name else QAction(text, self)
+        action.setObjectName(name)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        return action
+
+    def _build_menus_shell(self) -> None:
+        bar = self.menuBar()
+        self.menu_file = bar.addMenu("ファイル(&F)")
+        self.menu_edit = bar.addMenu("編集(&E)")
+        self.menu_view = bar.addMenu("表示(&V)")
+        self.menu_output = bar.addMenu("出力(&O)")
+        self.menu_help = bar.addMenu("ヘルプ(&H)")
+        self.act_quit = self._action("actQuit", "終了", "quit", self.close, QKeySequence.StandardKey.Quit)
+        self.act_quit.setShortcut(QKeySequence("Ctrl+Q"))
+        self.act_settings = self._action("actSettings", "設定…", "settings", self.open_settings, "Ctrl+,")
+        self.act_reload = self._action("actReload", "最新の状態に更新", "refresh", self.reload, QKeySequence.StandardKey.Refresh)
+        self.act_print = self._action("actPrint", "一覧を印刷…", "print", self.print_list, QKeySequence.StandardKey.Print)
+        self.act_print.setShortcut(QKeySequence("Ctrl+P"))
+        self.act_sample = self._action("actLoadSample", "サンプル地域を読み込む", "demo", self.offer_sample)
+        self.act_about = self._action("actAbout", "バージョン情報", "info", self.about)
+        for a in (self.act_settings, self.act_reload, self.act_print, self.act_sample):
+            a.setEnabled(False)
+        self.toolbar = QToolBar("ツールバー", self)
+        self.toolbar.setObjectName("mainToolbar")
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
+        self.addToolBar(self.toolbar)
+        self.menu_help.addAction(self.act_about)
+
+    def _fill_menus(self) -> None:
+        t = self.resources_tab
+        self.menu_file.addAction(t.act_import)
+        self.menu_file.addAction(t.act_export)
+        self.menu_file.addSeparator()
+        self.menu_file.addAction(self.act_sample)
+        self.menu_file.addSeparator()
+        self.menu_file.addAction(self.act_quit)
+        for a in (t.act_new, t.act_edit, t.act_archive, t.act_history):
+            self.menu_edit.addAction(a)
+        self.menu_edit.addSeparator()
+        self.menu_edit.addAction(t.act_find)
+        self.menu_edit.addSeparator()
+        self.menu_edit.addAction(self.act_settings)
+        self.menu_view.addAction(t.act_columns)
+        self.menu_view.addAction(self.act_reload)
+        self.theme_menu = self.menu_view.addMenu("配色")
+        from zaitaku_desktop.settings import THEMES
+
+        for key, label in THEMES.items():
+            action = self.theme_menu.addAction(label)
+            action.setObjectName(f"theme_{key}")
+            action.setCheckable(True)
+            action.setChecked(key == self.settings.theme)
+            action.triggered.connect(lambda _c=False, k=key: self.set_theme(k))
+        self.menu_output.addAction(t.act_export)
+        self.menu_output.addAction(t.act_summary)
+        self.menu_output.addAction(self.act_print)
+        for a in (t.act_new, t.act_edit, t.act_archive, t.act_history, None, t.act_import, t.act_export,
+                  t.act_summary, self.act_print, None, self.act_settings):
+            if a is None:
+                self.toolbar.addSeparator()
+            else:
+                self.toolbar.addAction(a)
+        # Window-wide shortcuts work whichever widget has focus.
+        for a in (t.act_new, t.act_find, t.act_export, t.act_import):
+            self.addAction(a)
+        for a in (self.act_settings, self.act_reload, self.act_print, self.act_sample):
+            a.setEnabled(True)
+
+    # --- attaching the data ---------------------------------------------------------------------
+    def attach(self, ctx) -> None:
+        from .resources.tab import ResourcesTab
+
+        self.ctx = ctx
+        self.resources_tab = ResourcesTab(ctx, self)
+        self.resources_tab.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.resources_tab.counts_changed.connect(
+            lambda shown, total: self.count_label.setText(f"資源 {shown:,} / {total:,} 件"))
+        current = self.tabs.currentIndex()
+        self.tabs.removeTab(0)
+        self.tabs.insertTab(0, self.resources_tab, icon("resources"), TAB_TITLES[0])
+        self.tabs.setCurrentIndex(current)
+        self.loading.deleteLater()
+        self._fill_menus()
+        self.db_label.setText(str(ctx.services.db.path))
+        self.db_label.setToolTip("データベースのファイル")
+        self.refresh_vocab()
+        state = self.settings.get_state("resource_columns")
+        self.resources_tab.restore_state(state)
+        self.resources_tab.load(on_loaded=self._loaded)
+
+    def _loaded(self) -> None:
+        self._update_sample_badge()
+        self.ready.emit()
+
+    def _update_sample_badge(self) -> None:
+        if self.ctx is None:
+            return
+        rows = self.resources_tab.model.all_rows
+        self.sample_label.setText("サンプルデータ（架空）を表示中" if any(r.is_sample for r in rows) else "")
+
+    def refresh_vocab(self) -> None:
+        self.resources_tab.set_vocab(self.ctx.services.vocab.all())
+
+    def reload(self) -> None:
+        if self.ctx is None:
+            return
+        self.refresh_vocab()
+        self.resources_tab.load(on_loaded=self._update_sample_badge)
+
+    # --- actions ----------------------------------------------------------------------------------
+    def open_settings(self) -> None:
+        from .settings_dialog import SettingsDialog
+
+        old_theme, old_style = self.settings.theme, self.settings.date_style
+        dialog = SettingsDialog(self.ctx, self)
+        accepted = dialog.exec()
+        if accepted and self.settings.get("user/name"):
+            name = self.settings.get("user/name")
+            self.ctx.services.resources.user = name
+            self.ctx.services.vocab.user = name
+        if accepted and self.settings.theme != old_theme:
+            self.set_theme(self.settings.theme)
+        if dialog.vocab_changed or (accepted and self.settings.date_style != old_style) or accepted:
+            self.reload()
+
+    def set_theme(self, key: str) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        from .theme import apply_theme
+
+        self.settings.set("ui/theme", key)
+        app = QApplication.instance()
+        if app is not None:
+            apply_theme(app, key)  # type: ignore[arg-type]
+        for action in self.theme_menu.actions():
+            action.setChecked(action.objectName() == f"theme_{key}")
+
+    def offer_sample(self) -> None:
+        if self.ctx is None:
+            return
+        sample = self.ctx.services.sample
+        if not sample.is_empty():
+            self.messages.info("サンプル地域", "サンプル地域は、資源が1件も登録されていないデータベースにだけ読み込めます。")
+            return
+        if not self.messages.confirm(
+                "サンプル地域を読み込みますか？",
+                "釜石市・大槌町の架空の事業所（129件、釜石保健医療圏の平成27年の表と同じ件数）を読み込みます。\n"
+                "練習用のサンプルデータで、実在の施設・人物とは関係ありません。",
+                ok="読み込む", cancel="読み込まない"):
+            return
+        self.ctx.runner.run(sample.load, on_done=lambda result: self._sample_loaded(result),
+                            on_error=lambda exc: self.messages.failure("サンプル地域を読み込めません", exc))
+
+    def _sample_loaded(self, result) -> None:
+        self.statusBar().showMessage(f"サンプル地域を読み込みました（{result.resources} 件）", 8000)
+        self.reload()
+
+    def print_list(self) -> None:
+        """Print (or save as PDF) the list as it is shown: filter, sort and visible columns."""
+        if self.resources_tab is None:
+            return
+        from PySide6.QtPrintSupport import QPrintPreviewDialog, QPrinter
+
+        document = self.list_document()
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        preview = QPrintPreviewDialog(printer, self)
+        preview.setWindowTitle("一覧の印刷プレビュー")
+        preview.paintRequested.connect(document.print_)
+        preview.exec()
+
+    def list_document(self) -> QTextDocument:
+        tab = self.resources_tab
+        table = tab.table
+        columns = [i for i in range(tab.model.columnCount())
+                   if not table.isColumnHidden(i)]
+        columns.sort(key=table.horizontalHeader().visualIndex)
+        e = html.escape
+        head = "".join(f"<th>{e(tab.model.columns[i].header)}</th>" for i in columns)
+        body = []
+        for row in tab.model.visible_rows():
+            body.append("<tr>" + "".join(f"<td>{e(tab.model.columns[i].text(row))}</td>" for i in columns) + "</tr>")
+        document = QTextDocument()
+        document.setDefaultFont(self.font())
+        document.setHtml(
+            f"<h3>資源一覧（{len(body):,} 件）</h3>"
+            "<table border=1 cellspacing=0 cellpadding=3 style='border-collapse:collapse;font-size:8pt'>"
+            f"<thead><tr>{head}</tr></thead>{''.join(body)}</table>")
+        return document
+
+    def about(self) -> None:
+        self.messages.info("バージョン情報",
+                           f"{APP_TITLE}\nzaitaku-desktop {__version__}\n\n"
+                           "在宅医療・介護連携推進事業（ア〜ク）のための、ネットワークなしで動くデスクトップアプリです。\n"
+                           "フォント：IPAexゴシック・IPAex明朝（IPAフォントライセンスv1.0）")
+
+    # --- layout memory -----------------------------------------------------------------------------
+    def _restore_geometry(self) -> None:
+        geometry = self.settings.get_state("main_geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = self.settings.get_state("main_state")
+        if state is not None:
+            self.restoreState(state)
+        last = self.settings.get("ui/last_tab")
+        if 0 <= last < self.tabs.count():
+            self.tabs.setCurrentIndex(last)
+
+    def save_layout(self) -> None:
+        self.settings.set_state("main_geometry", self.saveGeometry())
+        self.settings.set_state("main_state", self.saveState())
+        self.settings.set("ui/last_tab", self.tabs.currentIndex())
+        if self.resources_tab is not None:
+            self.settings.set_state("resource_columns", self.resources_tab.saveable_state())
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.ctx is not None and self.ctx.runner.busy:
+            if not self.messages.confirm("処理中です", "まだ処理が終わっていません。終わるのを待ってから終了しますか？",
+                                         ok="待って終了", cancel="終了しない"):
+                event.ignore()
+                return
+            self.ctx.runner.wait(60000)
+        self.save_layout()
+        event.accept()
