@@ -30,6 +30,8 @@ class Database:
         """Open (creating when missing) and migrate to the newest schema."""
         if path.exists() and path.is_dir():
             raise StorageError(f"データベースの場所にフォルダがあります。ファイルの名前を指定してください。\n{path}")
+        if migrate:
+            _refuse_foreign_file(path)
         db = cls(path)
         if migrate:
             try:
@@ -55,3 +57,24 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _refuse_foreign_file(path: Path) -> None:
+    """Look at an existing file read-only before the engine's pragmas (WAL) can change it.
+
+    Opening a foreign SQLite file through the engine would switch it to WAL mode and so
+    rewrite its header even though the migration step then refuses it.
+    """
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    try:
+        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+        try:
+            tables = {row[0] for row in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise StorageError(describe_sqlite_error(exc, path)) from exc
+    if tables and "alembic_version" not in tables:
+        raise StorageError(migrations.foreign_file_message(path))

@@ -45,6 +45,10 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+def foreign_file_message(db_path: Path) -> str:
+    return f"このファイルは本プログラムのデータベースではないようです（管理情報がありません）。\n{db_path}"
+
+
 def upgrade(engine: Engine, db_path: Path, backup_dir: Path | None, target: str = "head") -> MigrationResult:
     """Bring the database to ``target``; back the file up first when it has data to lose."""
     before = current_revision(engine)
@@ -54,9 +58,7 @@ def upgrade(engine: Engine, db_path: Path, backup_dir: Path | None, target: str 
     with engine.connect() as conn:
         tables = set(inspect(conn).get_table_names())
     if before is None and tables - {"alembic_version"}:
-        raise StorageError(
-            f"このファイルは本プログラムのデータベースではないようです（管理情報がありません）。\n{db_path}"
-        )
+        raise StorageError(foreign_file_message(db_path))
     if before is not None:
         known = {rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
         if before not in known:

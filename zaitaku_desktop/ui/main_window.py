@@ -92,7 +92,7 @@ class MainWindow(QMainWindow):
             a.setEnabled(False)
         self.toolbar = QToolBar("ツールバー", self)
         self.toolbar.setObjectName("mainToolbar")
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.addToolBar(self.toolbar)
         self.menu_help.addAction(self.act_about)
 

@@ -7,7 +7,7 @@ import html
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
+from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
@@ -21,7 +21,7 @@ from zaitaku_desktop.services.resource_query import ResourceFilter, is_stale, mo
 
 from ..context import AppContext
 from ..icons import icon
-from .table_model import ID_ROLE, ResourceTableModel
+from .table_model import ResourceTableModel, StaleRowDelegate
 
 log = logging.getLogger(__name__)
 
@@ -131,13 +131,15 @@ class ResourcesTab(QWidget):
         self.table.addAction(self.act_edit)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._table_menu)
-        self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
+        self.table.selectionModel().selectionChanged.connect(self._on_current_changed)
+        self.table.setItemDelegate(StaleRowDelegate(self.model, self.table))
         self._apply_column_defaults()
 
         self.detail = QTextBrowser(self.splitter)
         self.detail.setObjectName("resourceDetail")
         self.detail.setOpenExternalLinks(False)
         self.detail.setMinimumWidth(260)
+        self.detail.setStyleSheet("QTextBrowser { color: #212121; background: #ffffff; }")
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(0, 4)
@@ -234,12 +236,10 @@ class ResourcesTab(QWidget):
 
     # --- selection ----------------------------------------------------------------------
     def current_row(self) -> ResourceRow | None:
-        index = self.table.currentIndex()
-        if not index.isValid() or index.row() >= self.model.rowCount():
+        selected = self.table.selectionModel().selectedRows()
+        if not selected or selected[0].row() >= self.model.rowCount():
             return None
-        if not self.table.selectionModel().isRowSelected(index.row(), QModelIndex()):
-            return None
-        return self.model.row_at(index.row())
+        return self.model.row_at(selected[0].row())
 
     def current_id(self) -> str | None:
         row = self.current_row()

@@ -13,14 +13,17 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter
+from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 
 from zaitaku_desktop.domain.text import reading_sort_key
 from zaitaku_desktop.models import ResourceRow
 from zaitaku_desktop.services.resource_query import ResourceFilter, filter_mask, is_stale
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
+STALE_ROLE = Qt.ItemDataRole.UserRole + 2
 STALE_BRUSH = QBrush(QColor("#fff3cd"))
+STALE_OVERLAY = QColor(255, 179, 0, 60)
 ARCHIVED_BRUSH = QBrush(QColor("#9e9e9e"))
 
 
@@ -172,6 +175,8 @@ class ResourceTableModel(QAbstractTableModel):
             return self.columns[index.column()].text(row)
         if role == ID_ROLE:
             return row.id
+        if role == STALE_ROLE:
+            return not row.archived and is_stale(row, self._cutoff)
         if role == Qt.ItemDataRole.BackgroundRole:
             if not row.archived and is_stale(row, self._cutoff):
                 return STALE_BRUSH
@@ -227,3 +232,17 @@ class ResourceTableModel(QAbstractTableModel):
             if c.key == key:
                 return i
         return -1
+
+
+class StaleRowDelegate(QStyledItemDelegate):
+    """Tints stale rows amber on top of whatever the theme paints (a style sheet
+    would otherwise hide the model's BackgroundRole)."""
+
+    def __init__(self, model: ResourceTableModel, parent=None) -> None:
+        super().__init__(parent)
+        self._model = model
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        super().paint(painter, option, index)
+        if index.data(STALE_ROLE):
+            painter.fillRect(option.rect, STALE_OVERLAY)
