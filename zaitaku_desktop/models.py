@@ -175,14 +175,14 @@ class VocabItem:
     group: str = ""  # category group
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class KeyPersonRead:
     name: str
     role: str
     phone: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ResourceRow:
     """One line of the resource table: everything the list, search and filters need."""
 

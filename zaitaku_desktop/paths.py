@@ -48,6 +48,15 @@ def log_dir() -> Path:
     return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
 
 
+def cache_dir() -> Path:
+    override = _home_override()
+    if override:
+        return override / "cache"
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+
+
 def backup_dir() -> Path:
     return data_dir() / "backups"
 

@@ -72,7 +72,7 @@ def open_sheets(path: Path) -> tuple[str, Callable[[], Iterator[Sheet]]]:
         raise FileFormatError(f"「{path.name}」はExcelファイル（.xlsx）として読み込めません。ファイルが壊れているか、"
                               "別の種類のファイルの名前を変えたものの可能性があります。")
     if suffix in CSV_SUFFIXES or not suffix:
-        return "csv", lambda: iter([_csv_sheet(path)])
+        return "csv", lambda: _csv_sheets(path)
     raise FileFormatError(f"「{path.name}」は取り込めない種類のファイルです。Excel（.xlsx）かCSV（.csv）を選んでください。")
 
 
@@ -148,6 +148,10 @@ def decode_text(data: bytes, name: str) -> tuple[str, str]:
     except UnicodeDecodeError as exc:
         raise FileFormatError(f"「{name}」の文字コードを判別できません。"
                               "ExcelでCSV UTF-8（コンマ区切り）形式で保存し直してください。") from exc
+
+
+def _csv_sheets(path: Path) -> Iterator[Sheet]:
+    yield _csv_sheet(path)
 
 
 def _csv_sheet(path: Path) -> Sheet:

@@ -118,6 +118,7 @@ class ResourceService:
                 history_repo.record(s, entity=ENTITY, entity_id=resource_id,
                                     action="archive" if archived else "restore", user=self.user,
                                     changes={"archived": [not archived, archived]}, note=note)
+                s.flush()
             return resource_repo.load_rows(s, ids=[resource_id])[0]
 
     def save_in_session(self, s: Session, resource_id: str | None, clean: CleanResource, *,
@@ -166,6 +167,7 @@ class ResourceService:
                 row.version += 1
                 history_repo.record(s, entity=ENTITY, entity_id=row.id, action=action or "update",
                                     user=self.user, changes=changes, note=note)
+        s.flush()  # the rows are read back with raw SQL, which does not autoflush (version, updated_at)
         return row.id
 
     # --- summary ---------------------------------------------------------------------

@@ -6,7 +6,7 @@ from zaitaku_desktop.domain import vocab as seeds
 from zaitaku_desktop.domain.codes import complete_lg_code, lg_code_issue
 from zaitaku_desktop.domain.errors import DomainError, NotFoundError, ValidationError, FieldIssue
 from zaitaku_desktop.domain.vocab import VOCAB_KINDS
-from zaitaku_desktop.models import Municipality, VocabItem, utcnow
+from zaitaku_desktop.models import VocabItem, utcnow
 from zaitaku_desktop.storage import history_repo, meta_repo, vocab_repo
 from zaitaku_desktop.storage.database import Database
 
@@ -136,7 +136,7 @@ class VocabService:
                             districts: list[tuple[str, str]] | None = None) -> VocabItem:
         """Find a municipality by code (adding it and any missing districts when absent)."""
         with self.db.session() as s:
-            row = next((m for m in s.query(Municipality).all() if m.code == code), None)
+            row = vocab_repo.find_municipality_by_code(s, code)
             if row is None:
                 row = vocab_repo.add(s, "municipality", name=name, reading=reading, code=code)
             existing = {d.name for d in vocab_repo.list_items(s, "district", include_archived=True)

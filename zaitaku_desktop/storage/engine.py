@@ -6,7 +6,7 @@ import sqlite3
 from pathlib import Path
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import URL, Engine
 from sqlmodel import create_engine
 
 from zaitaku_desktop.domain.errors import StorageError
@@ -32,8 +32,9 @@ def make_engine(db_path: Path) -> Engine:
     except OSError as exc:
         raise StorageError(f"データの保存先フォルダを作れません：{db_path.parent}\n（{exc.strerror}）") from exc
     # One connection is used by one thread at a time (the GUI runs DB work on a single worker).
+    # URL.create keeps '%', '?' and '#' in folder names literal; an f-string URL would decode them.
     engine = create_engine(
-        f"sqlite:///{db_path}",
+        URL.create("sqlite", database=str(db_path)),
         connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
     )
     event.listen(engine, "connect", _set_pragmas)

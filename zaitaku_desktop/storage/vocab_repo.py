@@ -61,6 +61,10 @@ def find_by_name(session: Session, kind: str, name: str) -> VocabBase | None:
     return session.exec(select(model).where(model.name == name)).first()
 
 
+def find_municipality_by_code(session: Session, code: str) -> Municipality | None:
+    return session.exec(select(Municipality).where(Municipality.code == code)).first()
+
+
 def count(session: Session, kind: str) -> int:
     model = VOCAB_MODELS[kind]
     return len(session.exec(select(model.id)).all())
