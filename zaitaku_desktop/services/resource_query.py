@@ -45,13 +45,20 @@ def is_stale(row: ResourceRow, cutoff: dt.date) -> bool:
     return row.last_confirmed is None or row.last_confirmed < cutoff
 
 
-def filter_mask(rows: Sequence[ResourceRow], texts: Sequence[str], flt: ResourceFilter,
-                cutoff: dt.date) -> bytearray:
-    """1 for every row the filter accepts. ``texts`` are the rows' search_text values."""
-    n = len(rows)
-    candidates: list[int] | range = range(n)
-    if not flt.include_archived:
-        candidates = [i for i in candidates if not rows[i].archived]
+def filter_indices(rows: Sequence[ResourceRow], texts: Sequence[str], flt: ResourceFilter,
+                   cutoff: dt.date, active: Sequence[int] | None = None) -> list[int]:
+    """Indexes (ascending) of the rows the filter accepts.
+
+    ``texts`` are the rows' search_text values; ``active`` may give the indexes of the
+    non-archived rows, precomputed, to save a pass over the list.
+    """
+    candidates: Sequence[int]
+    if flt.include_archived:
+        candidates = range(len(rows))
+    elif active is not None:
+        candidates = active
+    else:
+        candidates = [i for i in range(len(rows)) if not rows[i].archived]
     if flt.category_id:
         cid = flt.category_id
         candidates = [i for i in candidates if rows[i].category_id == cid]
@@ -68,7 +75,4 @@ def filter_mask(rows: Sequence[ResourceRow], texts: Sequence[str], flt: Resource
         candidates = [i for i in candidates if is_stale(rows[i], cutoff)]
     for term in search_terms(flt.text):
         candidates = [i for i in candidates if term in texts[i]]
-    mask = bytearray(n)
-    for i in candidates:
-        mask[i] = 1
-    return mask
+    return list(candidates)

@@ -341,7 +341,17 @@ class ResourcesTab(QWidget):
         return self.table.horizontalHeader().saveState()
 
     def restore_state(self, state) -> None:
-        if state is not None and not state.isEmpty():
+        """Apply a saved header state only when it fits the current columns. Qt accepts a state
+        saved with another column count but leaves the header's length wrong, and every state
+        saved after that fails to restore: try it on a scratch header first."""
+        if state is None or state.isEmpty():
+            return
+        probe = QHeaderView(Qt.Orientation.Horizontal)
+        probe.setModel(self.model)
+        fits = probe.restoreState(state) and probe.length() == sum(
+            probe.sectionSize(i) for i in range(probe.count()))
+        probe.setModel(None)
+        if fits:
             self.table.horizontalHeader().restoreState(state)
 
     # --- actions ----------------------------------------------------------------------------

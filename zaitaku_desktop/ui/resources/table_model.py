@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 
 from zaitaku_desktop.domain.text import reading_sort_key
 from zaitaku_desktop.models import ResourceRow
-from zaitaku_desktop.services.resource_query import ResourceFilter, filter_mask, is_stale
+from zaitaku_desktop.services.resource_query import ResourceFilter, filter_indices, is_stale
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 STALE_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -81,6 +81,8 @@ class ResourceTableModel(QAbstractTableModel):
         self._texts: list[str] = []
         self._name_keys: list[tuple[str, str]] = []
         self._order: list[int] = []  # all rows, in the current sort order
+        self._pos: list[int] = []  # position of each row in _order
+        self._active: list[int] = []  # rows not archived
         self._visible: list[int] = []  # rows shown, in order
         self._sort_column = 0
         self._sort_order = Qt.SortOrder.AscendingOrder
@@ -98,7 +100,8 @@ class ResourceTableModel(QAbstractTableModel):
         self._rows = rows
         self._texts = [r.search_text for r in rows]
         self._name_keys = name_keys if name_keys is not None else [reading_sort_key(r.reading, r.name) for r in rows]
-        self._order = self._sorted_order()
+        self._active = [i for i, r in enumerate(rows) if not r.archived]
+        self._set_order()
         self._visible = self._apply_filter()
         self.endResetModel()
 
@@ -115,7 +118,8 @@ class ResourceTableModel(QAbstractTableModel):
             self._rows.append(row)
             self._texts.append(row.search_text)
             self._name_keys.append(reading_sort_key(row.reading, row.name))
-        self._order = self._sorted_order()
+        self._active = [i for i, r in enumerate(self._rows) if not r.archived]
+        self._set_order()
         self._visible = self._apply_filter()
         self.endResetModel()
 
@@ -130,8 +134,21 @@ class ResourceTableModel(QAbstractTableModel):
             self.endResetModel()
 
     def _apply_filter(self) -> list[int]:
-        mask = filter_mask(self._rows, self._texts, self._filter, self._cutoff)
+        accepted = filter_indices(self._rows, self._texts, self._filter, self._cutoff, self._active)
+        n = len(self._rows)
+        if len(accepted) * 8 < n:  # few matches: sort them by their place in the order
+            return sorted(accepted, key=self._pos.__getitem__)
+        mask = bytearray(n)
+        for i in accepted:
+            mask[i] = 1
         return [i for i in self._order if mask[i]]
+
+    def _set_order(self) -> None:
+        self._order = self._sorted_order()
+        pos = [0] * len(self._order)
+        for p, i in enumerate(self._order):
+            pos[i] = p
+        self._pos = pos
 
     def _sorted_order(self) -> list[int]:
         column = self.columns[self._sort_column] if self._sort_column < len(self.columns) else self.columns[0]
@@ -145,11 +162,18 @@ class ResourceTableModel(QAbstractTableModel):
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        before = [(self._visible[p.row()], p.column()) if p.row() < len(self._visible) else None
+                  for p in persistent]
         self._sort_column = column
         self._sort_order = order
-        self._order = self._sorted_order()
-        mask = set(self._visible)
-        self._visible = [i for i in self._order if i in mask]
+        self._set_order()
+        shown = set(self._visible)
+        self._visible = [i for i in self._order if i in shown]
+        where = {i: pos for pos, i in enumerate(self._visible)}
+        after = [self.index(where[b[0]], b[1]) if b is not None and b[0] in where else QModelIndex()
+                 for b in before]
+        self.changePersistentIndexList(persistent, after)
         self.layoutChanged.emit()
 
     # --- Qt model interface ------------------------------------------------------------
@@ -221,7 +245,7 @@ class ResourceTableModel(QAbstractTableModel):
     @property
     def total(self) -> int:
         """Active records (what '130 件' counts)."""
-        return sum(1 for r in self._rows if not r.archived)
+        return len(self._active)
 
     @property
     def all_rows(self) -> list[ResourceRow]:
