@@ -62,10 +62,16 @@ class VocabPage(QWidget):
         self.group.addItems(["医療", "介護", "地域", "その他"])
         if kind == "municipality":
             form.addRow("団体コード", self.code)
+        else:
+            self.code.hide()
         if kind in ("district", "profession"):
             form.addRow(EXTRA_HEADER[kind], self.parent_combo)
+        else:
+            self.parent_combo.hide()
         if kind == "category":
             form.addRow("区分", self.group)
+        else:
+            self.group.hide()
         layout.addLayout(form)
         self.error = QLabel("", self)
         self.error.setObjectName(f"vocabError_{kind}")
@@ -124,6 +130,8 @@ class VocabPage(QWidget):
                 self.table.setItem(r, c, cell)
             if item.id == select_id:
                 self.table.selectRow(r)
+        for c in range(1, self.table.columnCount()):
+            self.table.resizeColumnToContents(c)
 
     def selected(self) -> VocabItem | None:
         rows = {i.row() for i in self.table.selectedIndexes()}
