@@ -8,7 +8,7 @@ with ``alembic -c db/alembic.ini upgrade head`` and ``-x db=PATH``.
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import URL, create_engine
 from sqlmodel import SQLModel
 
 import zaitaku_desktop.models  # noqa: F401  (registers the tables on SQLModel.metadata)
@@ -33,7 +33,7 @@ if connection is not None:
     _run(connection)
 else:
     db = context.get_x_argument(as_dictionary=True).get("db")
-    url = f"sqlite:///{db}" if db else config.get_main_option("sqlalchemy.url")
+    url = URL.create("sqlite", database=db) if db else config.get_main_option("sqlalchemy.url")
     engine = create_engine(url)
     with engine.begin() as conn:
         _run(conn)

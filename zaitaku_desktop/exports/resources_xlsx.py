@@ -82,6 +82,35 @@ def _write(handle: BinaryIO, data: ResourceListData, progress: Progress | None, 
     ws.freeze_panes = "A2"
     ws.append(_header_cells(ws, headers))
 
+    try:
+        total = _append_rows(ws, data, progress, clean)
+    except BaseException:
+        _abandon(ws)
+        raise
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{total + 1}"
+    wb.save(handle)
+    if progress is not None:
+        progress(total, total)
+
+
+def _abandon(ws: Any) -> None:
+    """Finish openpyxl's half-written sheet part now and remove its temporary file.
+
+    Left to the garbage collector, its generators would later write into a closed file.
+    """
+    try:
+        ws.close()
+    except Exception:  # noqa: BLE001 - best effort after the real failure
+        pass
+    writer = getattr(ws, "_writer", None)
+    if writer is not None:
+        try:
+            writer.cleanup()
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def _append_rows(ws: Any, data: ResourceListData, progress: Progress | None, clean: bool) -> int:
     date_a, date_b = data.date_columns()
     updated = data.updated_column()
     text_columns = data.text_columns()
@@ -108,10 +137,7 @@ def _write(handle: BinaryIO, data: ResourceListData, progress: Progress | None, 
         done += 1
         if progress is not None and done % PROGRESS_EVERY == 0:
             progress(done, total)
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{total + 1}"
-    wb.save(handle)
-    if progress is not None:
-        progress(total, total)
+    return done
 
 
 def _as_text_cell(ws: Any, text: str, clean: bool) -> Any:

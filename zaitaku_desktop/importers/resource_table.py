@@ -60,7 +60,6 @@ FIELD_HEADERS: dict[str, tuple[str, ...]] = {
     # Written by the export, not read back (the database keeps its own time stamps).
     "updated_at": ("更新日時",),
 }
-NOT_IMPORTED = frozenset({"updated_at"})
 DATE_FIELDS = frozenset({"last_confirmed", "shortstay_as_of"})
 TEXT_FIELDS = ("name", "reading", "postal_code", "address", "phone", "fax", "email", "url",
                "opening_hours", "visit_area", "notes", "confirmed_source")
@@ -212,8 +211,14 @@ class ResourceTable:
                 base, capability_ids=list(base.capability_ids), procedure_marks=dict(base.procedure_marks),
                 key_persons=[dataclasses.replace(p) for p in base.key_persons],
             )
+        old_vacancies = data.shortstay_vacancies
         for name, value in parsed.values.items():
             setattr(data, name, value)
+        # A new vacancy count without a date column: the stored date no longer applies
+        # (validation then dates it today).
+        if ("shortstay_vacancies" in parsed.values and "shortstay_as_of" not in parsed.values
+                and str(old_vacancies if old_vacancies is not None else "") != str(data.shortstay_vacancies)):
+            data.shortstay_as_of = None
         if parsed.capabilities:
             caps = set(data.capability_ids)
             for cap_id, on in parsed.capabilities.items():

@@ -123,9 +123,13 @@ class ResourceService:
 
     def save_in_session(self, s: Session, resource_id: str | None, clean: CleanResource, *,
                         is_sample: bool = False, action: str | None = None, note: str = "",
-                        external: tuple[str, str] | None = None) -> str:
-        """Insert or update one resource inside the caller's session; record the history."""
-        names = self._names(s)
+                        external: tuple[str, str] | None = None,
+                        names: dict[str, dict[str, str]] | None = None) -> str:
+        """Insert or update one resource inside the caller's session; record the history.
+
+        Bulk callers pass ``names`` (from ``vocab_names``) once for the whole batch.
+        """
+        names = names if names is not None else self.vocab_names(s)
         district_name = names["district"].get(clean.district_id or "", "")
         search = resource_search_text(
             name=clean.name, reading=clean.reading, address=clean.address, phone=clean.phone, fax=clean.fax,
@@ -174,7 +178,8 @@ class ResourceService:
     def summary(self, *, include_archived: bool = False) -> SummaryData:
         with self.db.session() as s:
             rows = resource_repo.load_rows(s, include_archived=include_archived)
-            municipalities = [m.name for m in vocab_repo.list_items(s, "municipality", include_archived=True)]
+            municipality_items = vocab_repo.list_items(s, "municipality", include_archived=True)
+            municipalities = [m.name for m in municipality_items]
             category_items = vocab_repo.list_items(s, "category", include_archived=True)
             capability_items = vocab_repo.list_items(s, "capability", include_archived=True)
         if not include_archived:
@@ -194,12 +199,9 @@ class ResourceService:
             (cat, cap, cap_counts[(cat, cap)])
             for cat in cat_names for cap in cap_order if cap_counts.get((cat, cap))
         ]
-        used_muns = [m for m in municipalities
-                     if any(k[1] == m for k in counts) or m in {x.name for x in []}]
-        # Keep every active municipality as a column, even with no records yet.
-        with self.db.session() as s:
-            active = [m.name for m in vocab_repo.list_items(s, "municipality")]
-        columns = [m for m in municipalities if m in active or m in used_muns]
+        # A column for every municipality in use, and for archived ones that still have records.
+        used = {k[1] for k in counts}
+        columns = [m.name for m in municipality_items if not m.archived or m.name in used]
         return SummaryData(municipalities=columns, categories=cat_names, counts=counts,
                            capability_counts=capability_counts)
 
@@ -211,7 +213,8 @@ class ResourceService:
         return clean
 
     @staticmethod
-    def _names(s: Session) -> dict[str, dict[str, str]]:
+    def vocab_names(s: Session) -> dict[str, dict[str, str]]:
+        """id → name for each vocabulary the history shows."""
         out: dict[str, dict[str, str]] = {}
         for kind in ("category", "municipality", "district", "capability", "procedure"):
             out[kind] = {i.id: i.name for i in vocab_repo.list_items(s, kind, include_archived=True)}

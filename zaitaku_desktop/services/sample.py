@@ -52,20 +52,22 @@ class SampleService:
         mun_ids: dict[str, str] = {}
         district_ids: dict[tuple[str, str], str] = {}
         n_districts = 0
-        for mun in data["municipalities"]:
-            item = self.vocab.ensure_municipality(
-                mun["code"], mun["name"], mun.get("reading", ""),
-                [(d["name"], d.get("reading", "")) for d in mun.get("districts", [])],
-            )
-            mun_ids[mun["code"]] = item.id
-            n_districts += len(mun.get("districts", []))
+        # One transaction: a failure half-way leaves the database as it was.
         with self.db.session() as s:
+            for mun in data["municipalities"]:
+                item = self.vocab.ensure_municipality_in(
+                    s, mun["code"], mun["name"], mun.get("reading", ""),
+                    [(d["name"], d.get("reading", "")) for d in mun.get("districts", [])],
+                )
+                mun_ids[mun["code"]] = item.id
+                n_districts += len(mun.get("districts", []))
             for d in vocab_repo.list_items(s, "district", include_archived=True):
                 district_ids[(d.parent_id or "", d.name)] = d.id
             cats = {c.name: c.id for c in vocab_repo.list_items(s, "category", include_archived=True)}
             caps = {c.name: c.id for c in vocab_repo.list_items(s, "capability", include_archived=True)}
             procs = {p.name: p.id for p in vocab_repo.list_items(s, "procedure", include_archived=True)}
             count = 0
+            names = self.resources.vocab_names(s)
             for entry in data["resources"]:
                 mun_id = mun_ids[entry["municipality_code"]]
                 try:
@@ -90,7 +92,7 @@ class SampleService:
                 clean, issues = validate_resource(data_in)
                 if clean is None:
                     raise FileFormatError(f"サンプルデータに誤りがあります（{entry['name']}）：{issues[0].message}")
-                self.resources.save_in_session(s, None, clean, is_sample=True, note="サンプル地域")
+                self.resources.save_in_session(s, None, clean, is_sample=True, note="サンプル地域", names=names)
                 count += 1
             meta_repo.put(s, "sample_loaded", "1")
         return SampleResult(len(mun_ids), n_districts, count)

@@ -200,12 +200,14 @@ class TransferService:
         added = updated = 0
         note = preview.path.name
         with self.db.session() as s:
+            names = self.resources.vocab_names(s)
             for done, record in enumerate(work, start=1):
                 resource_id = record.resource_id
                 if resource_id is not None and resource_repo.get(s, resource_id) is None:
                     log.warning("import: a planned update target vanished; adding it instead")
                     resource_id = None
-                self.resources.save_in_session(s, resource_id, record.clean, action="import", note=note)
+                self.resources.save_in_session(s, resource_id, record.clean, action="import", note=note,
+                                               names=names)
                 if resource_id is None:
                     added += 1
                 else:
@@ -324,9 +326,12 @@ class _Planner:
                 self.proc_ids.get(name, name): mark for name, mark in target.procedure_marks.items()})
             base = input_from_row(detail)
         clean, issues = validate_resource(self.table.build_input(parsed, base))
+        already = {i.column for i in parsed.errors}  # 「種別「XX」は一覧にありません」 says enough
         for issue in issues:
-            item = RowError(n, self.table.column_for(issue.field), issue.message)
-            (errors if issue.is_error else warnings).append(item)
+            column = self.table.column_for(issue.field)
+            if issue.is_error and column and column in already:
+                continue
+            (errors if issue.is_error else warnings).append(RowError(n, column, issue.message))
         preview.warnings.extend(warnings)
         if errors or clean is None:
             preview.errors.extend(errors)

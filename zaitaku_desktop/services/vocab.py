@@ -136,15 +136,21 @@ class VocabService:
                             districts: list[tuple[str, str]] | None = None) -> VocabItem:
         """Find a municipality by code (adding it and any missing districts when absent)."""
         with self.db.session() as s:
-            row = vocab_repo.find_municipality_by_code(s, code)
-            if row is None:
-                row = vocab_repo.add(s, "municipality", name=name, reading=reading, code=code)
-            existing = {d.name for d in vocab_repo.list_items(s, "district", include_archived=True)
-                        if d.parent_id == row.id}
-            for dname, dreading in districts or []:
-                if dname not in existing:
-                    vocab_repo.add(s, "district", name=dname, reading=dreading, municipality_id=row.id)
-            return vocab_repo.to_item("municipality", row)
+            return self.ensure_municipality_in(s, code, name, reading, districts)
+
+    @staticmethod
+    def ensure_municipality_in(s, code: str, name: str, reading: str = "",
+                               districts: list[tuple[str, str]] | None = None) -> VocabItem:
+        """The same, inside the caller's transaction."""
+        row = vocab_repo.find_municipality_by_code(s, code)
+        if row is None:
+            row = vocab_repo.add(s, "municipality", name=name, reading=reading, code=code)
+        existing = {d.name for d in vocab_repo.list_items(s, "district", include_archived=True)
+                    if d.parent_id == row.id}
+        for dname, dreading in districts or []:
+            if dname not in existing:
+                vocab_repo.add(s, "district", name=dname, reading=dreading, municipality_id=row.id)
+        return vocab_repo.to_item("municipality", row)
 
     # --- helpers ---------------------------------------------------------------
     @staticmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from sqlmodel import Session, select
@@ -22,4 +23,10 @@ def for_entity(session: Session, entity: str, entity_id: str) -> list[ChangeRead
         select(ChangeLog).where(ChangeLog.entity == entity, ChangeLog.entity_id == entity_id)
         .order_by(ChangeLog.changed_at.desc())  # type: ignore[attr-defined]
     ).all()
-    return [ChangeRead(r.changed_at, r.changed_by, r.action, json.loads(r.changes or "{}"), r.note) for r in rows]
+    return [ChangeRead(_aware(r.changed_at), r.changed_by, r.action, json.loads(r.changes or "{}"), r.note)
+            for r in rows]
+
+
+def _aware(stamp: dt.datetime) -> dt.datetime:
+    """Stored timestamps are UTC without an offset; give them one back."""
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.timezone.utc)
