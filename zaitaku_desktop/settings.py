@@ -22,7 +22,7 @@ THEMES: dict[str, str] = {
     "dark_teal.xml": "ダーク（青緑）",
     "native": "標準（OSの見た目）",
 }
-DATE_STYLES: dict[str, str] = {"wareki": "和暦（令和8年12月5日（土））", "seireki": "西暦（2026/12/05）"}
+DATE_STYLES: dict[str, str] = {"wareki": "和暦（令和8年12月5日（土））", "seireki": "西暦（2026/12/05（土））"}
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ class FirstPaint(QObject):
                 and obj.window().objectName() in ("mainWindow", "bareWindow"):
             self.seen = True
             print(f"first_paint {time.perf_counter():.6f}", flush=True)
+            print(f"paint_maxrss_mb {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f}", flush=True)
             if self.quit_on_paint:
                 QTimer.singleShot(0, self.app.quit)
         return False

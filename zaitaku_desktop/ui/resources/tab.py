@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtCore import QByteArray, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
@@ -337,22 +338,48 @@ class ResourcesTab(QWidget):
         self.column_menu = menu
         menu.popup(where)
 
-    def saveable_state(self):
-        return self.table.horizontalHeader().saveState()
+    def saveable_state(self) -> QByteArray:
+        """The column layout keyed by column, not by position, so it survives a change
+        of the column set (e.g. a procedure added in 設定)."""
+        header = self.table.horizontalHeader()
+        layout = {
+            "sort": [self.model.columns[header.sortIndicatorSection()].key
+                     if 0 <= header.sortIndicatorSection() < len(self.model.columns) else "name",
+                     int(header.sortIndicatorOrder().value)],
+            "columns": {c.key: {"hidden": self.table.isColumnHidden(i), "width": header.sectionSize(i),
+                                "visual": header.visualIndex(i)}
+                        for i, c in enumerate(self.model.columns)},
+        }
+        return QByteArray(json.dumps(layout, ensure_ascii=False).encode("utf-8"))
 
-    def restore_state(self, state) -> None:
-        """Apply a saved header state only when it fits the current columns. Qt accepts a state
-        saved with another column count but leaves the header's length wrong, and every state
-        saved after that fails to restore: try it on a scratch header first."""
+    def restore_state(self, state: QByteArray | None) -> None:
+        """Apply a saved layout to the columns that still exist; new columns keep their defaults."""
         if state is None or state.isEmpty():
             return
-        probe = QHeaderView(Qt.Orientation.Horizontal)
-        probe.setModel(self.model)
-        fits = probe.restoreState(state) and probe.length() == sum(
-            probe.sectionSize(i) for i in range(probe.count()))
-        probe.setModel(None)
-        if fits:
-            self.table.horizontalHeader().restoreState(state)
+        try:
+            layout = json.loads(bytes(state.data()).decode("utf-8"))
+            columns = dict(layout["columns"])
+        except (ValueError, KeyError, TypeError):
+            return  # a layout from an older version: keep the defaults
+        header = self.table.horizontalHeader()
+        for i, column in enumerate(self.model.columns):
+            saved = columns.get(column.key)
+            if not isinstance(saved, dict):
+                continue
+            self.table.setColumnHidden(i, bool(saved.get("hidden")) and i != 0)
+            width = saved.get("width")
+            if isinstance(width, int) and 20 <= width <= 2000:
+                header.resizeSection(i, width)
+        wanted = sorted(((columns[c.key].get("visual", i), i) for i, c in enumerate(self.model.columns)
+                         if isinstance(columns.get(c.key), dict)), key=lambda t: t[0])
+        for target, (_visual, logical) in enumerate(wanted):
+            current = header.visualIndex(logical)
+            if current != target and 0 <= target < header.count():
+                header.moveSection(current, target)
+        sort_key, order = (layout.get("sort") or ["name", 0])[:2]
+        index = self.model.column_index(sort_key)
+        if index >= 0:
+            self.table.sortByColumn(index, Qt.SortOrder(order))
 
     # --- actions ----------------------------------------------------------------------------
     def new_resource(self) -> None:
