@@ -113,6 +113,11 @@ class Resource(Tracked, table=True):
     is_sample: bool = False
     search_text: str = ""  # folded text for the search box, rebuilt on every save
     version: int = 1
+    # Official open data: the file (and its date) that last confirmed the record, and the
+    # date a newer file of the same source stopped listing it (flagged, never deleted).
+    official_file: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    official_date: dt.date | None = None
+    official_gone_at: dt.date | None = None
 
 
 class ResourceCapability(SQLModel, table=True):
@@ -135,6 +140,17 @@ class KeyPersonRow(SQLModel, table=True):
     name: str
     role: str = ""
     phone: str = ""
+    sort_order: int = 0
+
+
+class MapLayer(Tracked, table=True):
+    """A background outline for the offline map (町丁目 boundaries, roads...), from GeoJSON."""
+
+    __tablename__ = "map_layer"
+    name: str
+    source_file: str = ""
+    geojson: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    visible: bool = True
     sort_order: int = 0
 
 
@@ -221,6 +237,9 @@ class ResourceRow:
     external_source: str = ""
     external_id: str = ""
     version: int = 1
+    official_file: str = ""
+    official_date: dt.date | None = None
+    official_gone_at: dt.date | None = None
 
 
 @dataclass(frozen=True)

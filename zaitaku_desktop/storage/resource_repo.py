@@ -17,7 +17,8 @@ _ROW_SQL = """
 SELECT r.id, r.name, r.reading, r.category_id, c.name, r.municipality_id, m.name, r.district_id, d.name,
        r.postal_code, r.address, r.phone, r.fax, r.email, r.url, r.last_confirmed, r.confirmed_source,
        r.search_text, r.archived_at, r.is_sample, r.updated_at, r.lat, r.lon, r.visit_area, r.opening_hours,
-       r.notes, r.shortstay_vacancies, r.shortstay_as_of, r.external_source, r.external_id, r.version
+       r.notes, r.shortstay_vacancies, r.shortstay_as_of, r.external_source, r.external_id, r.version,
+       r.official_file, r.official_date, r.official_gone_at
 FROM resource r
 JOIN resource_category c ON c.id = r.category_id
 LEFT JOIN municipality m ON m.id = r.municipality_id
@@ -81,7 +82,7 @@ def load_rows(session: Session, *, include_archived: bool = True, ids: list[str]
     empty: dict[str, str] = {}
     for (rid, name, reading, cat_id, cat, mun_id, mun, dis_id, dis, postal, address, phone, fax, email, url,
          confirmed, source, search, archived, sample, updated, lat, lon, visit, hours, notes, vac, vac_at,
-         ext_src, ext_id, version) in base:
+         ext_src, ext_id, version, off_file, off_date, off_gone) in base:
         rcaps = sorted(caps.get(rid, ()))
         cap_ids = tuple(c[1] for c in rcaps)
         capset = capsets.get(cap_ids)
@@ -99,6 +100,8 @@ def load_rows(session: Session, *, include_archived: bool = True, ids: list[str]
             updated_at=_datetime(updated), lat=lat, lon=lon, visit_area=visit, opening_hours=hours,
             notes=notes, shortstay_vacancies=vac, shortstay_as_of=_date(vac_at),
             external_source=ext_src, external_id=ext_id, version=version,
+            official_file=intern(off_file) if off_file else "", official_date=_date(off_date),
+            official_gone_at=_date(off_gone),
         ))
     return rows
 
