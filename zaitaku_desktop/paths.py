@@ -21,40 +21,32 @@ def _home_override() -> Path | None:
     return Path(value).expanduser() if value else None
 
 
-def data_dir() -> Path:
+def _user_dir(kind: str) -> Path:
+    """One of the user's folders ('data', 'config', 'logs', 'cache'), honouring ZAITAKU_HOME."""
     override = _home_override()
     if override:
-        return override / "data"
+        return override / kind
     import platformdirs
 
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    finder = {"data": platformdirs.user_data_dir, "config": platformdirs.user_config_dir,
+              "logs": platformdirs.user_log_dir, "cache": platformdirs.user_cache_dir}[kind]
+    return Path(finder(APP_NAME, appauthor=False))
+
+
+def data_dir() -> Path:
+    return _user_dir("data")
 
 
 def config_dir() -> Path:
-    override = _home_override()
-    if override:
-        return override / "config"
-    import platformdirs
-
-    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+    return _user_dir("config")
 
 
 def log_dir() -> Path:
-    override = _home_override()
-    if override:
-        return override / "logs"
-    import platformdirs
-
-    return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
+    return _user_dir("logs")
 
 
 def cache_dir() -> Path:
-    override = _home_override()
-    if override:
-        return override / "cache"
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+    return _user_dir("cache")
 
 
 def backup_dir() -> Path:
