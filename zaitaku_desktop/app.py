@@ -90,7 +90,7 @@ def run_gui(db_path: Path, *, argv: list[str] | None = None, quit_after_ms: int 
                 window.statusBar().showMessage(
                     f"データベースを新しい形式に更新しました（更新前のバックアップ：{migration.backup.name}）", 15000)
             if quit_after_ms is None and settings.get("ui/offer_sample") and services.sample.is_empty():
-                window.ready.connect(window.offer_sample, type=_single_shot())
+                window.ready.connect(window.offer_sample_on_first_start, type=_single_shot())
 
         def failed(exc: BaseException) -> None:
             messages.failure("データベースを開けません", exc)

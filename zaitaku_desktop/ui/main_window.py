@@ -86,7 +86,7 @@ class MainWindow(QMainWindow):
         self.act_reload = self._action("actReload", "最新の状態に更新", "refresh", self.reload, QKeySequence.StandardKey.Refresh)
         self.act_print = self._action("actPrint", "一覧を印刷…", "print", self.print_list, QKeySequence.StandardKey.Print)
         self.act_print.setShortcut(QKeySequence("Ctrl+P"))
-        self.act_sample = self._action("actLoadSample", "サンプル地域を読み込む", "demo", self.offer_sample)
+        self.act_sample = self._action("actLoadSample", "サンプル地域を読み込む", "demo", lambda: self.offer_sample())
         self.act_about = self._action("actAbout", "バージョン情報", "info", self.about)
         for a in (self.act_settings, self.act_reload, self.act_print, self.act_sample):
             a.setEnabled(False)
@@ -205,7 +205,11 @@ class MainWindow(QMainWindow):
         for action in self.theme_menu.actions():
             action.setChecked(action.objectName() == f"theme_{key}")
 
-    def offer_sample(self) -> None:
+    def offer_sample_on_first_start(self) -> None:
+        """Asked once on an empty database; a 'no' is remembered (the menu entry stays)."""
+        self.offer_sample(first_start=True)
+
+    def offer_sample(self, first_start: bool = False) -> None:
         if self.ctx is None:
             return
         sample = self.ctx.services.sample
@@ -217,6 +221,9 @@ class MainWindow(QMainWindow):
                 "釜石市・大槌町の架空の事業所（129件、釜石保健医療圏の平成27年の表と同じ件数）を読み込みます。\n"
                 "練習用のサンプルデータで、実在の施設・人物とは関係ありません。",
                 ok="読み込む", cancel="読み込まない"):
+            if first_start:
+                self.settings.set("ui/offer_sample", False)
+                self.statusBar().showMessage("サンプル地域は「ファイル → サンプル地域を読み込む」からいつでも読み込めます", 15000)
             return
         self.ctx.runner.run(sample.load, on_done=lambda result: self._sample_loaded(result),
                             on_error=lambda exc: self.messages.failure("サンプル地域を読み込めません", exc))

@@ -268,7 +268,14 @@ class ResourcesTab(QWidget):
 
     def _show_detail(self, row: ResourceRow | None) -> None:
         if row is None:
-            self.detail.setHtml("<p style='color:#777'>一覧から資源を選ぶと、ここに詳しい情報が表示されます。</p>")
+            if self.model.total == 0 and not self.model.all_rows:
+                self.detail.setHtml(
+                    "<p><b>まだ資源が登録されていません。</b></p>"
+                    "<p>・「新規登録」（Ctrl+N）で一件ずつ登録する<br>"
+                    "・「Excel/CSVから取り込み」で今ある一覧を取り込む<br>"
+                    "・「ファイル → サンプル地域を読み込む」で練習用の架空データを見る</p>")
+            else:
+                self.detail.setHtml("<p style='color:#777'>一覧から資源を選ぶと、ここに詳しい情報が表示されます。</p>")
             return
         e = html.escape
         parts = [f"<h3 style='margin-bottom:2px'>{e(row.name)}</h3>"]
