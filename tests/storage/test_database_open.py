@@ -139,3 +139,19 @@ def test_folder_names_with_uri_characters_work(tmp_path: Path, name: str) -> Non
         db.close()
     assert sorted(p.name for p in folder.iterdir() if p.suffix == ".sqlite3") == ["z.sqlite3"]
     assert sorted(p.name for p in tmp_path.iterdir()) == [name]  # nothing created beside the folder
+
+
+def test_database_errors_never_carry_statement_values(tmp_path: Path) -> None:
+    """A failing statement's error text (which reaches the log) hides the values it carried."""
+    from sqlalchemy.exc import DBAPIError
+
+    db = Database.open(tmp_path / "hide.sqlite3")
+    try:
+        with pytest.raises(DBAPIError) as info:
+            with db.engine.begin() as conn:
+                conn.execute(text("INSERT INTO municipality (id, name) VALUES (:id, :name)"),
+                             {"id": "x", "name": "山田太郎の秘密"})
+        assert "山田太郎の秘密" not in str(info.value)
+        assert "hidden" in str(info.value)
+    finally:
+        db.close()

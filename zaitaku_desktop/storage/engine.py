@@ -36,6 +36,8 @@ def make_engine(db_path: Path) -> Engine:
     engine = create_engine(
         URL.create("sqlite", database=str(db_path)),
         connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+        # Error texts (and so the log) never carry the values of a statement: names, notes...
+        hide_parameters=True,
     )
     event.listen(engine, "connect", _set_pragmas)
     return engine
