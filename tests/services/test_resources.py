@@ -134,7 +134,7 @@ def test_update_records_field_level_changes(services, ids) -> None:
     assert entry.changes == {
         "phone": ["0193-28-1234", "0193-28-9999"],
         "capabilities": [["在宅看取り", "訪問診療"], ["24時間対応", "訪問診療"]],
-        "key_persons": [["佐々木 花子（院長）"], ["佐々木 花子（院長）", "小笠原 健（MSW）090-1111-2222"]],
+        "key_persons": [["佐々木 花子（院長）"], ["佐々木 花子（院長）", "小笠原 健（MSW） 090-1111-2222"]],
     }
 
 

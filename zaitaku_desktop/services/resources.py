@@ -144,7 +144,9 @@ class ResourceService:
             if found is None:
                 raise NotFoundError("この資源は見つかりません。")
             row = found
-            before = self._snapshot(s, row, names)
+            before = self._snapshot(
+                row, names, resource_repo.capability_ids(s, row.id), resource_repo.procedure_marks(s, row.id),
+                [(p.name, p.role, p.phone) for p in resource_repo.key_persons(s, row.id)])
         for attr in _PLAIN_FIELDS:
             setattr(row, attr, getattr(clean, attr))
         row.category_id = clean.category_id
@@ -154,12 +156,11 @@ class ResourceService:
         if external is not None:
             row.external_source, row.external_id = external
         s.flush()
+        persons = [(p.name, p.role, p.phone) for p in clean.key_persons]
         resource_repo.replace_links(
-            s, row.id, capability_ids=clean.capability_ids, procedure_marks=clean.procedure_marks,
-            persons=[(p.name, p.role, p.phone) for p in clean.key_persons],
+            s, row.id, capability_ids=clean.capability_ids, procedure_marks=clean.procedure_marks, persons=persons,
         )
-        s.flush()
-        after = self._snapshot(s, row, names)
+        after = self._snapshot(row, names, clean.capability_ids, clean.procedure_marks, persons)
         if resource_id is None:
             changes = {k: [None, v] for k, v in after.items() if v not in (None, "", [], {})}
             history_repo.record(s, entity=ENTITY, entity_id=row.id, action=action or "create", user=self.user,
@@ -221,7 +222,9 @@ class ResourceService:
         return out
 
     @staticmethod
-    def _snapshot(s: Session, row: Resource, names: dict[str, dict[str, str]]) -> dict[str, object]:
+    def _snapshot(row: Resource, names: dict[str, dict[str, str]], capability_ids: list[str],
+                  procedure_marks: dict[str, str], persons: list[tuple[str, str, str]]) -> dict[str, object]:
+        """The record as the history compares it: plain values, vocabulary names."""
         snap: dict[str, object] = {}
         for attr in _PLAIN_FIELDS:
             value = getattr(row, attr)
@@ -229,11 +232,10 @@ class ResourceService:
         snap["category"] = names["category"].get(row.category_id, "")
         snap["municipality"] = names["municipality"].get(row.municipality_id or "", "")
         snap["district"] = names["district"].get(row.district_id or "", "")
-        snap["capabilities"] = sorted(names["capability"].get(c, c) for c in resource_repo.capability_ids(s, row.id))
-        snap["procedures"] = {names["procedure"].get(p, p): m
-                              for p, m in sorted(resource_repo.procedure_marks(s, row.id).items())}
-        snap["key_persons"] = [f"{p.name}（{p.role}）{p.phone}".strip()
-                               for p in resource_repo.key_persons(s, row.id)]
+        snap["capabilities"] = sorted(names["capability"].get(c, c) for c in capability_ids)
+        snap["procedures"] = {names["procedure"].get(p, p): m for p, m in sorted(procedure_marks.items())}
+        snap["key_persons"] = [name + (f"（{role}）" if role else "") + (f" {phone}" if phone else "")
+                               for name, role, phone in persons]
         return snap
 
 
