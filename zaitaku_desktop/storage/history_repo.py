@@ -5,17 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from sqlalchemy import insert
 from sqlmodel import Session, select
 
-from zaitaku_desktop.models import ChangeLog, ChangeRead
+from zaitaku_desktop.models import ChangeLog, ChangeRead, new_id, utcnow
 
 
 def record(session: Session, *, entity: str, entity_id: str, action: str, user: str,
            changes: dict[str, list] | None = None, note: str = "") -> None:
-    session.add(ChangeLog(
-        entity=entity, entity_id=entity_id, action=action, changed_by=user,
-        changes=json.dumps(changes or {}, ensure_ascii=False, default=str), note=note,
-    ))
+    session.execute(insert(ChangeLog.__table__), [{  # type: ignore[attr-defined]
+        "id": new_id(), "entity": entity, "entity_id": entity_id, "action": action, "changed_at": utcnow(),
+        "changed_by": user, "changes": json.dumps(changes or {}, ensure_ascii=False, default=str), "note": note,
+    }])
 
 
 def for_entity(session: Session, entity: str, entity_id: str) -> list[ChangeRead]:

@@ -6,11 +6,11 @@ import datetime as dt
 import sys
 from collections import defaultdict
 
-from sqlalchemy import delete, text
+from sqlalchemy import delete, insert, text
 from sqlmodel import Session, select
 
 from zaitaku_desktop.models import (
-    KeyPersonRead, KeyPersonRow, Resource, ResourceCapability, ResourceProcedure, ResourceRow,
+    KeyPersonRead, KeyPersonRow, Resource, ResourceCapability, ResourceProcedure, ResourceRow, new_id,
 )
 
 _ROW_SQL = """
@@ -126,16 +126,25 @@ def key_persons(session: Session, resource_id: str) -> list[KeyPersonRow]:
 
 
 def replace_links(session: Session, resource_id: str, *, capability_ids: list[str],
-                  procedure_marks: dict[str, str], persons: list[tuple[str, str, str]]) -> None:
-    session.execute(delete(ResourceCapability).where(ResourceCapability.resource_id == resource_id))
-    session.execute(delete(ResourceProcedure).where(ResourceProcedure.resource_id == resource_id))
-    session.execute(delete(KeyPersonRow).where(KeyPersonRow.resource_id == resource_id))
-    for cid in capability_ids:
-        session.add(ResourceCapability(resource_id=resource_id, capability_id=cid))
-    for pid, mark in procedure_marks.items():
-        session.add(ResourceProcedure(resource_id=resource_id, procedure_id=pid, mark=mark))
-    for order, (name, role, phone) in enumerate(persons):
-        session.add(KeyPersonRow(resource_id=resource_id, name=name, role=role, phone=phone, sort_order=order))
+                  procedure_marks: dict[str, str], persons: list[tuple[str, str, str]], is_new: bool = False) -> None:
+    """Set a resource's capabilities, procedure marks and key persons (``is_new``: it has none yet)."""
+    if not is_new:
+        session.execute(delete(ResourceCapability).where(ResourceCapability.resource_id == resource_id))
+        session.execute(delete(ResourceProcedure).where(ResourceProcedure.resource_id == resource_id))
+        session.execute(delete(KeyPersonRow).where(KeyPersonRow.resource_id == resource_id))
+    # Core inserts: building ORM objects for link rows costs more than the writes themselves.
+    session.flush()
+    if capability_ids:
+        session.execute(insert(ResourceCapability.__table__),  # type: ignore[attr-defined]
+                        [{"resource_id": resource_id, "capability_id": cid} for cid in capability_ids])
+    if procedure_marks:
+        session.execute(insert(ResourceProcedure.__table__),  # type: ignore[attr-defined]
+                        [{"resource_id": resource_id, "procedure_id": pid, "mark": mark}
+                         for pid, mark in procedure_marks.items()])
+    if persons:
+        session.execute(insert(KeyPersonRow.__table__),  # type: ignore[attr-defined]
+                        [{"id": new_id(), "resource_id": resource_id, "name": name, "role": role, "phone": phone,
+                          "sort_order": order} for order, (name, role, phone) in enumerate(persons)])
 
 
 def find_by_external(session: Session, source: str, external_id: str) -> Resource | None:
