@@ -70,6 +70,12 @@ class Procedure(VocabBase, table=True):
     __tablename__ = "procedure"
 
 
+class Theme(VocabBase, table=True):
+    """Theme tags for issues and needs (退院調整, 相談ルート, 職種理解, ...)."""
+
+    __tablename__ = "theme"
+
+
 VOCAB_MODELS: dict[str, type[VocabBase]] = {
     "municipality": Municipality,
     "district": District,
@@ -78,6 +84,7 @@ VOCAB_MODELS: dict[str, type[VocabBase]] = {
     "category": ResourceCategory,
     "capability": Capability,
     "procedure": Procedure,
+    "theme": Theme,
 }
 
 
@@ -152,6 +159,85 @@ class MapLayer(Tracked, table=True):
     geojson: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     visible: bool = True
     sort_order: int = 0
+
+
+# --- the issue board (task イ) -----------------------------------------------------------
+
+class CollabIssue(Tracked, table=True):
+    """A collaboration problem (課題) as an association or meeting named it."""
+
+    __tablename__ = "collab_issue"
+    title: str
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    layer: str = "一次"  # 一次 / 二次 / 三次 (domain.issues.LAYER_KEYS)
+    status: str = "抽出"  # domain.issues.STATUSES
+    priority: str = "中"
+    source_association_id: str | None = Field(default=None, foreign_key="association.id")
+    source_text: str = ""  # the meeting or occasion it came from, as typed
+    raised_on: dt.date | None = None
+    municipality_id: str | None = Field(default=None, foreign_key="municipality.id")
+    owner: str = ""
+    next_action: str = ""
+    next_due: dt.date | None = None
+    fed_back_on: dt.date | None = None
+    fed_back_how: str = ""
+    search_text: str = ""
+    is_sample: bool = False
+    version: int = 1
+
+
+class CollabIssueProfession(SQLModel, table=True):
+    __tablename__ = "collab_issue_profession"
+    issue_id: str = Field(foreign_key="collab_issue.id", primary_key=True)
+    profession_id: str = Field(foreign_key="profession.id", primary_key=True)
+
+
+class CollabIssueTheme(SQLModel, table=True):
+    __tablename__ = "collab_issue_theme"
+    issue_id: str = Field(foreign_key="collab_issue.id", primary_key=True)
+    theme_id: str = Field(foreign_key="theme.id", primary_key=True)
+
+
+class IssueResponse(Tracked, table=True):
+    """A response (対応策) to an issue: who acts, what, its state and result."""
+
+    __tablename__ = "issue_response"
+    issue_id: str = Field(foreign_key="collab_issue.id", index=True)
+    actor_kind: str = "連携拠点"  # domain.issues.ACTOR_KINDS
+    actor_association_id: str | None = Field(default=None, foreign_key="association.id")
+    actor_text: str = ""
+    action: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    state: str = "未着手"
+    result: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    sort_order: int = 0
+
+
+class AssociationNeed(Tracked, table=True):
+    """A need an association (or the hub, when association_id is None) wants met."""
+
+    __tablename__ = "association_need"
+    association_id: str | None = Field(default=None, foreign_key="association.id")
+    text: str
+    status: str = "未対応"  # 未対応 / 計画済 / 終了
+    planned_event_id: str | None = Field(default=None, foreign_key="planned_event.id")
+    is_sample: bool = False
+
+
+class AssociationNeedTheme(SQLModel, table=True):
+    __tablename__ = "association_need_theme"
+    need_id: str = Field(foreign_key="association_need.id", primary_key=True)
+    theme_id: str = Field(foreign_key="theme.id", primary_key=True)
+
+
+class PlannedEvent(Tracked, table=True):
+    """A planned 二次連携 event born from a needs match; the meeting scheduler adopts it later."""
+
+    __tablename__ = "planned_event"
+    title: str
+    layer: str = "二次"
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    association_ids: str = "[]"  # JSON list of association ids involved
+    adopted_meeting_id: str = ""  # set by the scheduler when it turns this into a meeting
 
 
 # --- history and settings stored with the data -------------------------------------

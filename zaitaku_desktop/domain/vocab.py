@@ -17,6 +17,7 @@ VOCAB_KINDS: dict[str, str] = {
     "category": "資源の種別",
     "capability": "サービス・対応",
     "procedure": "医療処置",
+    "theme": "課題のテーマ",
 }
 
 # The eight tasks of 在宅医療・介護連携推進事業.
