@@ -6,6 +6,7 @@ them from the database and writes the planned changes in one transaction.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,11 +18,14 @@ from zaitaku_desktop.domain.text import reading_sort_key
 from zaitaku_desktop.exports import (
     ResourceListData, write_resources_csv, write_resources_xlsx, write_summary_xlsx,
 )
+from zaitaku_desktop.importers.open_data import read_open_data
 from zaitaku_desktop.importers import ImportVocab, ParsedRow, ResourceTable, VocabEntry, read_resource_table
 from zaitaku_desktop.models import ResourceDetail, ResourceRow, VocabItem
 from zaitaku_desktop.storage import resource_repo, vocab_repo
 from zaitaku_desktop.storage.database import Database
 
+from . import open_data
+from .open_data import OpenDataPlan
 from .resources import FIELD_LABELS, ResourceService, input_from_row
 from .vocab import VocabService
 
@@ -66,6 +70,8 @@ class ImportPreview:
     errors: list[RowError] = field(default_factory=list)  # rows with errors are not imported
     warnings: list[RowError] = field(default_factory=list)  # imported, but worth a look
     ignored_columns: list[str] = field(default_factory=list)
+    # Official open data only: the groups (new / changed / unchanged / gone / name matches) to tick.
+    open_data: OpenDataPlan | None = field(default=None, repr=False, compare=False)
     _records: list[_PlannedRecord] = field(default_factory=list, repr=False, compare=False)
     _applied: bool = field(default=False, repr=False, compare=False)
 
@@ -88,6 +94,10 @@ class ImportPreview:
     def error_rows(self) -> int:
         return len({e.row for e in self.errors})
 
+    @property
+    def outside_region(self) -> int:
+        return self.open_data.outside_region if self.open_data is not None else 0
+
 
 @dataclass(frozen=True)
 class ImportResult:
@@ -95,6 +105,8 @@ class ImportResult:
     updated: int
     skipped: int
     rejected: int
+    flagged_gone: int = 0  # open data: records the file no longer lists
+    categories_created: tuple[str, ...] = ()
 
 
 # Fields compared to decide between "update" and "skip", in the order FIELD_LABELS shows them.
@@ -150,10 +162,20 @@ class TransferService:
         self.resources = resources
 
     # --- import --------------------------------------------------------------------------
-    def preview_import(self, path: Path, progress: Progress | None = None) -> ImportPreview:
-        """Read the file and work out what would be added / changed / skipped; writes nothing."""
+    def preview_import(self, path: Path, progress: Progress | None = None, *,
+                       official_date: dt.date | None = None) -> ImportPreview:
+        """Read the file and work out what would be added / changed / skipped; writes nothing.
+
+        The format is detected from the header: official open data (介護サービス情報公表システム,
+        医療情報ネット, 推奨データセット) is merged by ``services.open_data``; anything else is read as
+        this program's own list. ``official_date`` overrides the date of an open-data file.
+        """
         path = Path(path)
         vocab = self.vocab.all()
+        region = {m.code[:5]: m.id for m in vocab["municipality"] if m.code and not m.archived}
+        table = read_open_data(path, region, progress=progress)
+        if table is not None:
+            return self._preview_open_data(path, table, vocab, official_date)
         import_vocab = ImportVocab(
             categories=_entries(vocab["category"]), municipalities=_entries(vocab["municipality"]),
             districts=_entries(vocab["district"]), capabilities=_entries(vocab["capability"]),
@@ -195,6 +217,14 @@ class TransferService:
         if preview._applied:
             raise DomainError("このファイルの取り込みはすでに終わっています。もう一度取り込むときは、"
                               "ファイルを選び直してください。")
+        if preview.open_data is not None:
+            with self.db.session() as s:
+                done = open_data.apply_plan(s, self.resources, preview.open_data, note=preview.path.name,
+                                            progress=progress)
+            preview._applied = True
+            return ImportResult(added=done.added, updated=done.updated + done.linked,
+                                skipped=preview.open_data.unchanged, rejected=preview.error_rows,
+                                flagged_gone=done.flagged_gone, categories_created=done.categories_created)
         work = [r for r in preview._records if r.action != "skip"]
         total = len(work)
         added = updated = 0
@@ -219,6 +249,36 @@ class TransferService:
             progress(total, total)
         log.info("import applied: %d added, %d updated", added, updated)
         return ImportResult(added=added, updated=updated, skipped=preview.to_skip, rejected=preview.error_rows)
+
+    def _preview_open_data(self, path: Path, table, vocab: dict[str, list[VocabItem]],
+                           official_date: dt.date | None) -> ImportPreview:
+        if official_date is None:
+            official_date = table.file_date
+        if official_date is None:
+            try:
+                official_date = dt.date.fromtimestamp(path.stat().st_mtime)
+            except OSError:
+                official_date = dt.date.today()
+        with self.db.session() as s:
+            stored = resource_repo.load_rows(s, include_archived=True)
+        preview = ImportPreview(path=path, format_label=f"{table.format_label}（{table.encoding_label}）",
+                                total_rows=table.total_rows)
+        preview.errors.extend(RowError(e.row, e.column, e.message) for e in table.errors)
+        preview.warnings.extend(RowError(e.row, e.column, e.message) for e in table.warnings)
+        plan = open_data.plan_merge(table, stored, vocab, official_date, preview.warnings, preview.errors, RowError)
+        actions = {open_data.NEW: "add", open_data.CHANGED: "update", open_data.FUZZY: "update",
+                   open_data.UNCHANGED: "skip"}
+        for item in plan.items:
+            if item.group in actions:
+                labels = () if item.group == open_data.NEW else tuple(d.label for d in item.diffs)
+                preview.changes.append(PlannedChange(item.row, item.name, actions[item.group], item.resource_id,
+                                                     labels))
+        preview.errors.sort(key=lambda e: e.row)
+        preview.warnings.sort(key=lambda e: e.row)
+        preview.open_data = plan
+        log.info("open data preview: %d rows, %d outside the region, %d new, %d changed, %d gone",
+                 table.total_rows, table.outside_region, plan.new, plan.changed, plan.gone)
+        return preview
 
     # --- export --------------------------------------------------------------------------
     def export_list(self, out: Path, *, ids: list[str] | None = None, progress: Progress | None = None) -> int:
