@@ -12,7 +12,7 @@ from PySide6.QtCore import QByteArray, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-    QMenu, QSplitter, QTableView, QTextBrowser, QVBoxLayout, QWidget,
+    QMenu, QSplitter, QStackedWidget, QTableView, QTextBrowser, QToolButton, QVBoxLayout, QWidget,
 )
 
 from zaitaku_desktop.domain.text import reading_sort_key
@@ -107,11 +107,28 @@ class ResourcesTab(QWidget):
         self.count_label.setObjectName("resourceCount")
         bar.addStretch(1)
         bar.addWidget(self.count_label)
+        # 一覧 / 地図: the same rows (search and filters), shown as a table or on the map.
+        self.list_button = QToolButton(self)
+        self.list_button.setObjectName("showListButton")
+        self.list_button.setText("一覧")
+        self.map_button = QToolButton(self)
+        self.map_button.setObjectName("showMapButton")
+        self.map_button.setText("地図")
+        self.map_button.setIcon(icon("map"))
+        self.map_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for button in (self.list_button, self.map_button):
+            button.setCheckable(True)
+            button.setAutoExclusive(True)
+            bar.addWidget(button)
+        self.list_button.setChecked(True)
+        self.map_button.toggled.connect(self.show_map)
         layout.addLayout(bar)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("resourceSplitter")
-        self.table = QTableView(self.splitter)
+        self.view_stack = QStackedWidget(self.splitter)
+        self.view_stack.setObjectName("resourceViewStack")
+        self.table = QTableView(self.view_stack)
         self.table.setObjectName("resourceTable")
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
@@ -141,11 +158,21 @@ class ResourcesTab(QWidget):
         self.detail.setOpenExternalLinks(False)
         self.detail.setMinimumWidth(260)
         self.detail.setStyleSheet("QTextBrowser { color: #212121; background: #ffffff; }")
-        self.splitter.addWidget(self.table)
+        self.view_stack.addWidget(self.table)
+        from .map_view import MapWidget
+
+        self.map = MapWidget(self.ctx, self, self.view_stack)
+        self.view_stack.addWidget(self.map)
+        self.splitter.addWidget(self.view_stack)
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(0, 4)
         self.splitter.setStretchFactor(1, 1)
         layout.addWidget(self.splitter, 1)
+
+    def show_map(self, on: bool = True) -> None:
+        """Switch between the table (一覧) and the map (地図) of the same rows."""
+        self.view_stack.setCurrentWidget(self.map if on else self.table)
+        (self.map_button if on else self.list_button).setChecked(True)
 
     def _apply_column_defaults(self) -> None:
         header = self.table.horizontalHeader()
@@ -320,7 +347,8 @@ class ResourcesTab(QWidget):
 
     def _table_menu(self, pos: QPoint) -> None:
         menu = QMenu(self)
-        for action in (self.act_edit, self.act_history, self.act_archive, None, self.act_new):
+        for action in (self.act_edit, self.act_history, self.act_archive, None, self.map.act_near, None,
+                       self.act_new):
             if action is None:
                 menu.addSeparator()
             else:
