@@ -2,9 +2,15 @@
 
     zaitaku-desktop [--db PATH]                         open the GUI
     zaitaku-desktop [--db PATH] demo                    load the sample region into an empty database
-    zaitaku-desktop [--db PATH] resources import FILE [--dry-run] [--accept-partial]
+    zaitaku-desktop [--db PATH] resources import FILE [--dry-run] [--accept-partial] [--date YYYY-MM-DD]
+    zaitaku-desktop [--db PATH] municipalities add CODE NAME [--reading R]
+    zaitaku-desktop [--db PATH] municipalities list
     zaitaku-desktop [--db PATH] resources export OUT.xlsx|OUT.csv
     zaitaku-desktop [--db PATH] resources summary OUT.xlsx
+    zaitaku-desktop [--db PATH] issues export OUT.xlsx
+    zaitaku-desktop [--db PATH] issues sample          add the sample issues to a sample database without them
+    zaitaku-desktop [--db PATH] issues feedback --association NAME OUT.pdf [--date YYYY-MM-DD]
+    zaitaku-desktop [--db PATH] issues list-pdf --professions A,B[,C,D] OUT.pdf [--layers 一次,二次] [--title T]
 """
 
 from __future__ import annotations
@@ -35,11 +41,43 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file", metavar="FILE")
     imp.add_argument("--dry-run", action="store_true", help="何も書き込まず、追加・変更・スキップの件数とエラーだけを表示する")
     imp.add_argument("--accept-partial", action="store_true", help="エラーのある行を除いて取り込む")
+    imp.add_argument("--date", metavar="YYYY-MM-DD",
+                     help="オープンデータの日付（既定：ファイル名の日付、なければファイルの更新日）")
     exp = rsub.add_parser("export", help="一覧を .xlsx または .csv に書き出す")
     exp.add_argument("out", metavar="OUT")
     summ = rsub.add_parser("summary", help="種別×市町村の集計表を .xlsx に書き出す")
     summ.add_argument("out", metavar="OUT")
+    mun = sub.add_parser("municipalities", help="地域の市町村（団体コード）の登録・一覧")
+    msub = mun.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=_Parser)
+    madd = msub.add_parser("add", help="市町村を追加する（団体コード6桁。5桁なら検査数字を補います）")
+    madd.add_argument("code", metavar="CODE")
+    madd.add_argument("name", metavar="NAME")
+    madd.add_argument("--reading", default="", help="読み（ひらがな）")
+    msub.add_parser("list", help="登録されている市町村を表示する")
+    _add_issue_commands(sub)
     return parser
+
+
+def _add_issue_commands(sub):
+    """`issues ...`: the issue board (課題). Further actions (e.g. `feedback`) are added here with
+    ``isub.add_parser(...)`` and handled in ``_issues`` below."""
+    issues = sub.add_parser("issues", help="課題（連携の課題・対応策）の書き出しなど")
+    isub = issues.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=_Parser)
+    iexp = isub.add_parser("export", help="課題・対応策・集計（階層×職種×状況）を .xlsx に書き出す")
+    iexp.add_argument("out", metavar="OUT")
+    iexp.add_argument("--include-archived", action="store_true", help="アーカイブした課題も書き出す")
+    isub.add_parser("sample", help="サンプル地域のデータベースに、サンプルの課題とニーズを追加する")
+    ifb = isub.add_parser("feedback", help="職能団体へのフィードバックシート（その団体の職種の課題と対応策）を PDF に書き出す")
+    ifb.add_argument("--association", required=True, metavar="NAME", help="職能団体の名前（例：介護支援専門員協議会）")
+    ifb.add_argument("--date", metavar="YYYY-MM-DD", help="シートの日付（既定：今日）")
+    ifb.add_argument("out", metavar="OUT.pdf")
+    ilp = isub.add_parser("list-pdf", help="職種を並べた課題リスト（A4横1枚）を PDF に書き出す")
+    ilp.add_argument("--professions", required=True, metavar="A,B",
+                     help="2〜4つの職種をカンマ区切りで（例：介護支援専門員,医療ソーシャルワーカー）")
+    ilp.add_argument("--layers", metavar="一次,二次", help="載せる階層（既定：すべて）")
+    ilp.add_argument("--title", default="", help="表題（既定：一次連携で抽出された課題リスト）")
+    ilp.add_argument("out", metavar="OUT.pdf")
+    return isub
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,18 +122,52 @@ def _dispatch(args: argparse.Namespace, db_path: Path) -> int:
         wanted = (".xlsx", ".csv") if args.action == "export" else (".xlsx",)
         if out.suffix.lower() not in wanted:
             return _fail(f"書き出し先の拡張子は {' または '.join(wanted)} にしてください：{out}", 2)
+    official_date = None
     if args.command == "resources" and args.action == "import":
         source = Path(args.file)
         if not source.is_file():
             return _fail(f"ファイルが見つかりません：{source}", 2)
+        if args.date:
+            import datetime as dt
+
+            try:
+                official_date = dt.date.fromisoformat(args.date)
+            except ValueError:
+                return _fail(f"--date は 2026-06-01 のように指定してください：{args.date}", 2)
+    if args.command == "municipalities" and args.action == "add":
+        from zaitaku_desktop.domain.codes import complete_lg_code, lg_code_issue
+
+        code = complete_lg_code(args.code)
+        if (message := lg_code_issue(code)):
+            return _fail(message, 2)
+        args.code = code
+
+    if args.command == "issues" and args.action == "export" and Path(args.out).suffix.lower() != ".xlsx":
+        return _fail(f"書き出し先の拡張子は .xlsx にしてください：{args.out}", 2)
+    if args.command == "issues" and args.action in ("feedback", "list-pdf"):
+        if Path(args.out).suffix.lower() != ".pdf":
+            return _fail(f"書き出し先の拡張子は .pdf にしてください：{args.out}", 2)
+        if args.action == "feedback" and args.date:
+            import datetime as dt
+
+            try:
+                args.date = dt.date.fromisoformat(args.date)
+            except ValueError:
+                return _fail(f"--date は 2026-06-01 のように指定してください：{args.date}", 2)
 
     services = open_services(db_path, backup_dir=backup_dir())
     try:
+        if args.command == "issues":
+            return _issues(services, args)
         if args.command == "demo":
             result = services.sample.load()
             print(f"サンプル地域を読み込みました：市町村 {result.municipalities}・地区 {result.districts}・"
                   f"資源 {result.resources} 件（{db_path}）")
+            if result.issues:
+                print(f"サンプルの課題 {result.issues} 件・ニーズ {result.needs} 件も読み込みました")
             return 0
+        if args.command == "municipalities":
+            return _municipalities(services, args)
         transfer = services.transfer
         if args.action == "export":
             count = transfer.export_list(Path(args.out))
@@ -105,10 +177,20 @@ def _dispatch(args: argparse.Namespace, db_path: Path) -> int:
             transfer.export_summary(Path(args.out))
             print(f"集計表を書き出しました：{args.out}")
             return 0
-        preview = transfer.preview_import(Path(args.file))
+        preview = transfer.preview_import(Path(args.file), official_date=official_date)
         print(f"{preview.path.name}（{preview.format_label}、{preview.total_rows:,} 行）")
-        print(f"追加 {preview.to_add:,} 件・変更 {preview.to_update:,} 件・変更なし {preview.to_skip:,} 件・"
-              f"エラー {preview.error_rows:,} 行")
+        plan = preview.open_data
+        if plan is None:
+            print(f"追加 {preview.to_add:,} 件・変更 {preview.to_update:,} 件・変更なし {preview.to_skip:,} 件・"
+                  f"エラー {preview.error_rows:,} 行")
+        else:
+            print(f"新規 {plan.new:,} 件・変更 {plan.changed:,} 件・変更なし {plan.unchanged:,} 件・"
+                  f"掲載なし {plan.gone:,} 件・地域外 {plan.outside_region:,} 行・エラー {preview.error_rows:,} 行")
+            print(f"データの日付：{plan.official_date.isoformat()}")
+            if plan.fuzzy:
+                print(f"名称・住所で一致（要確認）{plan.fuzzy:,} 件：コマンドでは結び付けません（画面の取り込みで確認してください）")
+            if plan.new_categories:
+                print("新しく作る種別：" + "、".join(c.name for c in plan.new_categories))
         if preview.ignored_columns:
             print("使わない列：" + "、".join(preview.ignored_columns))
         for w in preview.warnings:
@@ -123,7 +205,79 @@ def _dispatch(args: argparse.Namespace, db_path: Path) -> int:
                          "エラーの行を除いて取り込むには --accept-partial を付けてください。")
         result = transfer.apply_import(preview, accept_partial=args.accept_partial)
         print(f"取り込みました：追加 {result.added:,} 件・変更 {result.updated:,} 件・"
-              f"変更なし {result.skipped:,} 件" + (f"・取り込まなかった行 {result.rejected:,} 行" if result.rejected else ""))
+              f"変更なし {result.skipped:,} 件" + (f"・取り込まなかった行 {result.rejected:,} 行" if result.rejected else "")
+              + (f"・掲載なしの印 {result.flagged_gone:,} 件" if result.flagged_gone else ""))
+        if result.categories_created:
+            print("作った種別：" + "、".join(result.categories_created))
         return 0
     finally:
         services.close()
+
+
+def _municipalities(services, args: argparse.Namespace) -> int:
+    vocab = services.vocab
+    if args.action == "add":
+        same = next((m for m in vocab.list("municipality", include_archived=True) if m.code == args.code), None)
+        if same is not None:
+            return _fail(f"団体コード {args.code} は「{same.name}」として登録済みです", 1)
+        item = vocab.add("municipality", args.name, reading=args.reading, code=args.code)
+        print(f"市町村を追加しました：{item.code} {item.name}")
+        return 0
+    districts = vocab.list("district", include_archived=False)
+    items = vocab.list("municipality", include_archived=False)
+    if not items:
+        print("市町村は登録されていません。「municipalities add 団体コード 名前」で追加してください。")
+        return 0
+    print("団体コード\t名前\t読み\t地区数")
+    for m in items:
+        count = sum(1 for d in districts if d.parent_id == m.id)
+        print(f"{m.code}\t{m.name}\t{m.reading}\t{count}")
+    return 0
+
+
+def _issues(services, args: argparse.Namespace) -> int:
+    """The `issues` actions (see ``_add_issue_commands``)."""
+    if args.action == "export":
+        count = services.issues.export_xlsx(Path(args.out), include_archived=args.include_archived)
+        print(f"課題 {count:,} 件を書き出しました：{args.out}")
+        return 0
+    if args.action == "sample":
+        result = services.sample.load_issues()
+        print(f"サンプルの課題を読み込みました：課題 {result.issues} 件・対応策 {result.responses} 件・"
+              f"ニーズ {result.needs} 件")
+        return 0
+    if args.action in ("feedback", "list-pdf"):
+        return _issue_pdf(services, args)
+    return _fail(f"不明な操作です：{args.action}", 2)
+
+
+def _split_list(text: str | None) -> list[str]:
+    import re
+
+    return [part.strip() for part in re.split(r"[,、，]", text or "") if part.strip()]
+
+
+def _issue_pdf(services, args: argparse.Namespace) -> int:
+    """`issues feedback` and `issues list-pdf` (services.issue_reports)."""
+    from zaitaku_desktop.services.issue_reports import IssueReportService
+
+    reports = IssueReportService(services.issues, services.vocab)
+    if args.action == "feedback":
+        result = reports.feedback_pdf(args.association, Path(args.out), issued_on=args.date)
+        print(f"フィードバックシートを書き出しました：{result.association}・課題 {result.issues} 件・"
+              f"{result.pages} ページ：{args.out}")
+        return 0
+    layers = _split_list(args.layers) or None
+    if layers:
+        from zaitaku_desktop.domain.issues import LAYER_KEYS
+
+        unknown = [x for x in layers if x not in LAYER_KEYS]
+        if unknown:
+            return _fail(f"--layers は {'・'.join(LAYER_KEYS)} から選んでください：{'、'.join(unknown)}", 2)
+    result = reports.issue_list_pdf(_split_list(args.professions), Path(args.out), layers=layers, title=args.title)
+    layout = result.layout
+    print(f"課題リストを書き出しました：{'｜'.join(result.professions)}・文字 {layout.font_size:g} pt：{args.out}")
+    if not layout.complete:
+        folded = "、".join(f"{name} {n} 件" for name, n in zip(result.professions, layout.omitted) if n)
+        print(f"注意：1ページに収まらないため「ほか N 件」にまとめました（{folded}）", file=sys.stderr)
+    return 0

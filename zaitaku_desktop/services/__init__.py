@@ -8,6 +8,8 @@ from pathlib import Path
 
 from zaitaku_desktop.storage.database import Database
 
+from .issues import IssueService
+from .map import MapService
 from .resources import ResourceService
 from .sample import SampleService
 from .transfer import TransferService
@@ -28,6 +30,8 @@ class Services:
     resources: ResourceService
     sample: SampleService
     transfer: TransferService
+    map: MapService
+    issues: IssueService
 
     def close(self) -> None:
         self.db.close()
@@ -42,9 +46,13 @@ def build_services(db: Database, *, user: str | None = None) -> Services:
     who = current_user() if user is None else user
     vocab = VocabService(db, user=who)
     vocab.ensure_seeded()
+    vocab.ensure_themes_seeded()
     resources = ResourceService(db, user=who)
+    issues = IssueService(db, user=who)
     return Services(
         db=db, vocab=vocab, resources=resources,
-        sample=SampleService(db, vocab, resources),
+        sample=SampleService(db, vocab, resources, issues),
         transfer=TransferService(db, vocab, resources),
+        map=MapService(db, resources, user=who),
+        issues=issues,
     )

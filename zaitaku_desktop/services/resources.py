@@ -159,6 +159,7 @@ class ResourceService:
         persons = [(p.name, p.role, p.phone) for p in clean.key_persons]
         resource_repo.replace_links(
             s, row.id, capability_ids=clean.capability_ids, procedure_marks=clean.procedure_marks, persons=persons,
+            is_new=resource_id is None,
         )
         after = self._snapshot(row, names, clean.capability_ids, clean.procedure_marks, persons)
         if resource_id is None:

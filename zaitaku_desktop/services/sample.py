@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from zaitaku_desktop import paths
 from zaitaku_desktop.domain.errors import DomainError, FileFormatError
+from zaitaku_desktop.domain.issues import (
+    IssueInput, NeedInput, ResponseInput, validate_issue, validate_need, validate_response,
+)
 from zaitaku_desktop.domain.resource import KeyPerson, ResourceInput, validate_resource
-from zaitaku_desktop.storage import meta_repo, resource_repo, vocab_repo
+from zaitaku_desktop.storage import issue_repo, meta_repo, resource_repo, vocab_repo
 from zaitaku_desktop.storage.database import Database
 
+from .issues import IssueService
 from .resources import ResourceService
 from .vocab import VocabService
 
 SAMPLE_FILE = "kamaishi_sample.json"
+ISSUES_FILE = "kamaishi_issues.json"
+ISSUES_LOADED_KEY = "sample_issues_loaded"
 
 
 @dataclass(frozen=True)
@@ -23,13 +29,24 @@ class SampleResult:
     municipalities: int
     districts: int
     resources: int
+    issues: int = 0
+    needs: int = 0
+
+
+@dataclass(frozen=True)
+class SampleIssuesResult:
+    issues: int
+    responses: int
+    needs: int
 
 
 class SampleService:
-    def __init__(self, db: Database, vocab: VocabService, resources: ResourceService) -> None:
+    def __init__(self, db: Database, vocab: VocabService, resources: ResourceService,
+                 issues: IssueService | None = None) -> None:
         self.db = db
         self.vocab = vocab
         self.resources = resources
+        self.issues = issues
 
     def is_empty(self) -> bool:
         with self.db.session() as s:
@@ -39,9 +56,10 @@ class SampleService:
         with self.db.session() as s:
             return meta_repo.get(s, "sample_loaded") == "1"
 
-    def load(self, path: Path | None = None) -> SampleResult:
-        """Load the sample region into an empty database, in one transaction."""
+    def load(self, path: Path | None = None, *, issues_path: Path | None = None) -> SampleResult:
+        """Load the sample region (resources, then issues and needs) into an empty database, in one transaction."""
         source = path or paths.seed_dir() / SAMPLE_FILE
+        issue_data = self._read_issues(issues_path) if self.issues is not None else None
         try:
             data = json.loads(source.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
@@ -95,4 +113,108 @@ class SampleService:
                 self.resources.save_in_session(s, None, clean, is_sample=True, note="サンプル地域", names=names)
                 count += 1
             meta_repo.put(s, "sample_loaded", "1")
-        return SampleResult(len(mun_ids), n_districts, count)
+            loaded = SampleIssuesResult(0, 0, 0)
+            if issue_data is not None:
+                loaded = self._load_issues_in(s, issue_data)
+        return SampleResult(len(mun_ids), n_districts, count, loaded.issues, loaded.needs)
+
+    # --- the sample issue board -------------------------------------------------------
+    def issues_loaded(self) -> bool:
+        with self.db.session() as s:
+            return meta_repo.get(s, ISSUES_LOADED_KEY) == "1"
+
+    def can_load_issues(self) -> bool:
+        """True for a database that holds the sample region but no issues yet (made before the issue board)."""
+        with self.db.session() as s:
+            return (meta_repo.get(s, "sample_loaded") == "1" and meta_repo.get(s, ISSUES_LOADED_KEY) != "1"
+                    and issue_repo.count(s, include_archived=True) == 0)
+
+    def load_issues(self, path: Path | None = None) -> SampleIssuesResult:
+        """Add the sample issues and needs to a sample database that has none yet, in one transaction."""
+        if self.issues is None:
+            raise DomainError("課題ボードが使えないため、サンプルの課題を読み込めません。")
+        data = self._read_issues(path)
+        with self.db.session() as s:
+            if meta_repo.get(s, "sample_loaded") != "1":
+                raise DomainError("サンプルの課題は、サンプル地域を読み込んだデータベースにだけ追加できます。")
+            if meta_repo.get(s, ISSUES_LOADED_KEY) == "1":
+                raise DomainError("サンプルの課題はすでに読み込まれています。")
+            if issue_repo.count(s, include_archived=True) > 0:
+                raise DomainError("サンプルの課題は、課題が1件も登録されていないデータベースにだけ読み込めます。")
+            return self._load_issues_in(s, data)
+
+    @staticmethod
+    def _read_issues(path: Path | None) -> dict:
+        source = path or paths.seed_dir() / ISSUES_FILE
+        try:
+            return json.loads(source.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise FileFormatError(f"サンプルの課題データを読み込めません：{source}") from exc
+
+    def _load_issues_in(self, s, data: dict) -> SampleIssuesResult:
+        """Each issue is created where it was first raised, gets its responses, then moves to where
+        it stands now, so the history shows the layer moves with their reasons."""
+        assert self.issues is not None
+        service = self.issues
+        lookup = {kind: {i.name: i.id for i in vocab_repo.list_items(s, kind, include_archived=True)}
+                  for kind in ("profession", "theme", "association")}
+        municipalities = {}
+        for code in {e.get("municipality_code") for e in data.get("issues", []) if e.get("municipality_code")}:
+            row = vocab_repo.find_municipality_by_code(s, code)
+            if row is not None:
+                municipalities[code] = row.id
+
+        def ref(kind: str, name: str | None) -> str | None:
+            if not name:
+                return None
+            try:
+                return lookup[kind][name]
+            except KeyError as exc:
+                raise FileFormatError(f"サンプルの課題データの項目が一覧にありません：{name}") from exc
+
+        n_issues = n_responses = n_needs = 0
+        names = service.names_in(s)
+        for entry in data.get("issues", []):
+            final = IssueInput(
+                title=entry["title"], description=entry.get("description", ""), layer=entry.get("layer", "一次"),
+                status=entry.get("status", "抽出"), priority=entry.get("priority", "中"),
+                source_association_id=ref("association", entry.get("source_association")),
+                source_text=entry.get("source_text", ""), raised_on=entry.get("raised_on"),
+                municipality_id=municipalities.get(entry.get("municipality_code", "")),
+                profession_ids=[ref("profession", p) for p in entry.get("professions", [])],  # type: ignore[misc]
+                theme_ids=[ref("theme", t) for t in entry.get("themes", [])],  # type: ignore[misc]
+                owner=entry.get("owner", ""), next_action=entry.get("next_action", ""),
+                next_due=entry.get("next_due"), fed_back_on=entry.get("fed_back_on"),
+                fed_back_how=entry.get("fed_back_how", ""),
+            )
+            first = replace(final, layer=entry.get("raised_layer", final.layer), status="抽出")
+            clean_first, problems = validate_issue(first)
+            clean_final, more = validate_issue(final)
+            if clean_first is None or clean_final is None:
+                message = (problems + more)[0].message
+                raise FileFormatError(f"サンプルの課題データに誤りがあります（{entry['title']}）：{message}")
+            issue_id = service.save_in_session(s, None, clean_first, is_sample=True, note="サンプル地域", names=names)
+            issue = issue_repo.get(s, issue_id)
+            assert issue is not None
+            for response in entry.get("responses", []):
+                clean_response, problems = validate_response(ResponseInput(
+                    actor_kind=response.get("actor_kind", "連携拠点"),
+                    actor_association_id=ref("association", response.get("actor_association")),
+                    actor_text=response.get("actor_text", ""), action=response.get("action", ""),
+                    state=response.get("state", "未着手"), result=response.get("result", "")))
+                if clean_response is None:
+                    raise FileFormatError(f"サンプルの対応策に誤りがあります（{entry['title']}）：{problems[0].message}")
+                service.add_response_in_session(s, issue, clean_response, note="サンプル地域", names=names)
+                n_responses += 1
+            service.save_in_session(s, issue_id, clean_final, reason=entry.get("move_reason", ""), names=names)
+            n_issues += 1
+        for entry in data.get("needs", []):
+            clean_need, problems = validate_need(NeedInput(
+                association_id=ref("association", entry.get("association")), text=entry.get("text", ""),
+                theme_ids=[ref("theme", t) for t in entry.get("themes", [])]))  # type: ignore[misc]
+            if clean_need is None:
+                raise FileFormatError(f"サンプルのニーズに誤りがあります：{problems[0].message}")
+            service.add_need_in_session(s, clean_need, is_sample=True, note="サンプル地域")
+            n_needs += 1
+        meta_repo.put(s, ISSUES_LOADED_KEY, "1")
+        return SampleIssuesResult(n_issues, n_responses, n_needs)

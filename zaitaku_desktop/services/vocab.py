@@ -132,6 +132,22 @@ class VocabService:
             meta_repo.put(s, "vocab_seeded", "1")
             return True
 
+    def ensure_themes_seeded(self) -> bool:
+        """Fill the issue themes (課題のテーマ) once; databases made before the issue board have none."""
+        from zaitaku_desktop.domain.issues import THEMES
+
+        with self.db.session() as s:
+            if meta_repo.get(s, "themes_seeded"):
+                return False
+            existing = {t.name for t in vocab_repo.list_items(s, "theme", include_archived=True)}
+            order = vocab_repo.next_sort_order(s, "theme")
+            for name, reading in THEMES:
+                if name not in existing:
+                    vocab_repo.add(s, "theme", name=name, reading=reading, sort_order=order)
+                    order += 1
+            meta_repo.put(s, "themes_seeded", "1")
+            return True
+
     def ensure_municipality(self, code: str, name: str, reading: str = "",
                             districts: list[tuple[str, str]] | None = None) -> VocabItem:
         """Find a municipality by code (adding it and any missing districts when absent)."""

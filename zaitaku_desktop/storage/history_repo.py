@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from sqlalchemy import insert
+from sqlalchemy import insert, literal_column
 from sqlmodel import Session, select
 
 from zaitaku_desktop.models import ChangeLog, ChangeRead, new_id, utcnow
@@ -22,7 +22,8 @@ def record(session: Session, *, entity: str, entity_id: str, action: str, user: 
 def for_entity(session: Session, entity: str, entity_id: str) -> list[ChangeRead]:
     rows = session.exec(
         select(ChangeLog).where(ChangeLog.entity == entity, ChangeLog.entity_id == entity_id)
-        .order_by(ChangeLog.changed_at.desc())  # type: ignore[attr-defined]
+        # rowid breaks ties: entries written within one clock tick keep the order they were written in.
+        .order_by(ChangeLog.changed_at.desc(), literal_column("rowid").desc())  # type: ignore[attr-defined]
     ).all()
     return [ChangeRead(_aware(r.changed_at), r.changed_by, r.action, json.loads(r.changes or "{}"), r.note)
             for r in rows]
