@@ -136,8 +136,17 @@ class IssueReportService:
         layer_set = set(layers) if layers else None
         rows = sorted((r for r in self.issues.list_rows(include_archived=False)
                        if not r.archived and (layer_set is None or r.layer in layer_set)), key=_issue_order)
+        # A column lists the issues that profession raised: those from its association's meetings,
+        # else (no source association) those that name the profession.
+        association_of = {p.id: p.parent_id for p in self.vocab.list("profession", include_archived=True)}
+
+        def raised_by(row: IssueRow, profession_id: str) -> bool:
+            if row.source_association_id:
+                return association_of.get(profession_id) == row.source_association_id
+            return profession_id in row.profession_ids
+
         columns = tuple(IssueListColumn(heading=item.name,
-                                        items=tuple(r.title for r in rows if item.id in r.profession_ids))
+                                        items=tuple(r.title for r in rows if raised_by(r, item.id)))
                         for item in items)
         kwargs = {"title": title} if title else {}
         return IssueListData(columns=columns, issued_on=issued_on or dt.date.today(), subtitle=subtitle, **kwargs)
