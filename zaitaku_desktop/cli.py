@@ -259,9 +259,7 @@ def _split_list(text: str | None) -> list[str]:
 
 def _issue_pdf(services, args: argparse.Namespace) -> int:
     """`issues feedback` and `issues list-pdf` (services.issue_reports)."""
-    from zaitaku_desktop.services.issue_reports import IssueReportService
-
-    reports = IssueReportService(services.issues, services.vocab)
+    reports = services.issue_reports
     if args.action == "feedback":
         result = reports.feedback_pdf(args.association, Path(args.out), issued_on=args.date)
         print(f"フィードバックシートを書き出しました：{result.association}・課題 {result.issues} 件・"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from zaitaku_desktop.storage.database import Database
 
+from .issue_reports import IssueReportService
 from .issues import IssueService
 from .map import MapService
 from .resources import ResourceService
@@ -32,6 +33,12 @@ class Services:
     transfer: TransferService
     map: MapService
     issues: IssueService
+    issue_reports: IssueReportService
+
+    def set_user(self, name: str) -> None:
+        """Who the change history names from now on (the 担当者名 setting)."""
+        for service in (self.vocab, self.resources, self.map, self.issues):
+            service.user = name
 
     def close(self) -> None:
         self.db.close()
@@ -55,4 +62,5 @@ def build_services(db: Database, *, user: str | None = None) -> Services:
         transfer=TransferService(db, vocab, resources),
         map=MapService(db, resources, user=who),
         issues=issues,
+        issue_reports=IssueReportService(issues, vocab),
     )
