@@ -20,7 +20,8 @@ def test_four_tabs_and_placeholders(window, tab):
     assert titles == ["資源一覧", "課題ボード", "会議・研修", "相談受付"]
     assert window.tabs.widget(0) is tab
     assert window.findChild(QLabel, "loadingLabel") is None or not window.findChild(QLabel, "loadingLabel").isVisible()
-    for index in (1, 2, 3):
+    assert window.tabs.widget(1) is window.issues_tab  # the issue board replaced its placeholder
+    for index in (2, 3):
         label = window.tabs.widget(index).findChild(QLabel, "placeholderText")
         assert label is not None
         assert "準備中" in label.text()

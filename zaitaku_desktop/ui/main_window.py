@@ -35,6 +35,7 @@ class MainWindow(QMainWindow):
         self.messages = messages
         self.ctx = None
         self.resources_tab = None
+        self.issues_tab = None
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_TITLE)
         self.setWindowIcon(icon("app"))
@@ -124,6 +125,9 @@ class MainWindow(QMainWindow):
         self.menu_output.addAction(t.act_export)
         self.menu_output.addAction(t.act_summary)
         self.menu_output.addAction(self.act_print)
+        self.menu_output.addSeparator()
+        for a in t.map.export_actions():
+            self.menu_output.addAction(a)
         for a in (t.act_new, t.act_edit, t.act_archive, t.act_history, None, t.act_import, t.act_export,
                   t.act_summary, self.act_print, None, self.act_settings):
             if a is None:
@@ -150,13 +154,42 @@ class MainWindow(QMainWindow):
         self.tabs.insertTab(0, self.resources_tab, icon("resources"), TAB_TITLES[0])
         self.tabs.setCurrentIndex(current)
         self.loading.deleteLater()
+        self._attach_issues(ctx)
         self._fill_menus()
         self.db_label.setText(str(ctx.services.db.path))
         self.db_label.setToolTip("データベースのファイル")
         self.refresh_vocab()
         state = self.settings.get_state("resource_columns")
         self.resources_tab.restore_state(state)
+        self._route_new_shortcut()
         self.resources_tab.load(on_loaded=self._loaded)
+        if self.issues_tab is not None:
+            self.issues_tab.load()
+
+    def _attach_issues(self, ctx) -> None:
+        """The 課題ボード tab at index 1 (when the issue service is there)."""
+        if getattr(ctx.services, "issues", None) is None:
+            return
+        from .issues.board_tab import IssueBoardTab
+
+        self.issues_tab = IssueBoardTab(ctx, self)
+        self.issues_tab.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        current = self.tabs.currentIndex()
+        old = self.tabs.widget(1)
+        self.tabs.removeTab(1)
+        old.deleteLater()
+        self.tabs.insertTab(1, self.issues_tab, icon("issues"), TAB_TITLES[1])
+        self.tabs.setCurrentIndex(current)
+        self.tabs.currentChanged.connect(self._route_new_shortcut)
+
+    def _route_new_shortcut(self, *_args) -> None:
+        """Ctrl+N makes a new record of the tab in front (resources or issues)."""
+        if self.resources_tab is None or self.issues_tab is None:
+            return
+        on_issues = self.tabs.currentWidget() is self.issues_tab
+        new = QKeySequence(QKeySequence.StandardKey.New)
+        self.resources_tab.act_new.setShortcut(QKeySequence() if on_issues else new)
+        self.issues_tab.act_new.setShortcut(new if on_issues else QKeySequence())
 
     def _loaded(self) -> None:
         self._update_sample_badge()
@@ -169,13 +202,18 @@ class MainWindow(QMainWindow):
         self.sample_label.setText("サンプルデータ（架空）を表示中" if any(r.is_sample for r in rows) else "")
 
     def refresh_vocab(self) -> None:
-        self.resources_tab.set_vocab(self.ctx.services.vocab.all())
+        vocab = self.ctx.services.vocab.all()
+        self.resources_tab.set_vocab(vocab)
+        if self.issues_tab is not None:
+            self.issues_tab.set_vocab(vocab)
 
     def reload(self) -> None:
         if self.ctx is None:
             return
         self.refresh_vocab()
         self.resources_tab.load(on_loaded=self._update_sample_badge)
+        if self.issues_tab is not None:
+            self.issues_tab.load()
 
     # --- actions ----------------------------------------------------------------------------------
     def open_settings(self) -> None:
@@ -185,9 +223,7 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(self.ctx, self)
         accepted = dialog.exec()
         if accepted and self.settings.get("user/name"):
-            name = self.settings.get("user/name")
-            self.ctx.services.resources.user = name
-            self.ctx.services.vocab.user = name
+            self.ctx.services.set_user(self.settings.get("user/name"))
         if accepted and self.settings.theme != old_theme:
             self.set_theme(self.settings.theme)
         if dialog.vocab_changed or (accepted and self.settings.date_style != old_style) or accepted:
