@@ -46,6 +46,7 @@ def install_translator(app) -> None:
 
 
 def run_gui(db_path: Path, *, argv: list[str] | None = None, quit_after_ms: int | None = None) -> int:
+    """Start the GUI. ``quit_after_ms`` (smoke tests) closes the window that long after the list is shown."""
     setup_logging()
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
@@ -91,17 +92,19 @@ def run_gui(db_path: Path, *, argv: list[str] | None = None, quit_after_ms: int 
                     f"データベースを新しい形式に更新しました（更新前のバックアップ：{migration.backup.name}）", 15000)
             if quit_after_ms is None and settings.get("ui/offer_sample") and services.sample.is_empty():
                 window.ready.connect(window.offer_sample_on_first_start, type=_single_shot())
+            if quit_after_ms is not None:  # smoke tests: close once the list is on screen
+                window.ready.connect(lambda: QTimer.singleShot(quit_after_ms, window.close), type=_single_shot())
 
         def failed(exc: BaseException) -> None:
             messages.failure("データベースを開けません", exc)
             window.loading.setText(f"データベースを開けませんでした。\n{db_path}\n\n"
                                    "ファイルの場所を確認し、プログラムを起動し直してください。")
+            if quit_after_ms is not None:
+                QTimer.singleShot(quit_after_ms, window.close)
 
         runner.run(work, on_done=opened, on_error=failed)
 
     QTimer.singleShot(0, open_database)
-    if quit_after_ms is not None:
-        QTimer.singleShot(quit_after_ms, window.close)
     code = app.exec()
     runner.wait(60000)
     return code
