@@ -36,6 +36,8 @@ class MainWindow(QMainWindow):
         self.ctx = None
         self.resources_tab = None
         self.issues_tab = None
+        self._resource_actions: list = []
+        self._issue_actions: list = []
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_TITLE)
         self.setWindowIcon(icon("app"))
@@ -139,6 +141,31 @@ class MainWindow(QMainWindow):
             self.addAction(a)
         for a in (self.act_settings, self.act_reload, self.act_print, self.act_sample):
             a.setEnabled(True)
+        self._resource_actions = [t.act_new, t.act_edit, t.act_archive, t.act_history, t.act_find, t.act_import,
+                                  t.act_export, t.act_summary, t.act_columns, self.act_print,
+                                  *t.map.export_actions()]
+        self._issue_actions = []
+        if self.issues_tab is not None:
+            b = self.issues_tab
+            self._issue_actions = [b.act_new, b.act_edit, b.act_archive, b.act_feedback, b.act_export,
+                                   b.act_feedback_pdf, b.act_list_pdf]
+            edit_first = self.menu_edit.actions()[0]
+            for a in (b.act_new, b.act_edit, b.act_archive, b.act_feedback):
+                self.menu_edit.insertAction(edit_first, a)
+            self.menu_output.addSeparator()
+            for a in (b.act_export, b.act_feedback_pdf, b.act_list_pdf):
+                self.menu_output.addAction(a)
+        self.tabs.currentChanged.connect(self._sync_context_actions)
+        self._sync_context_actions()
+
+    def _sync_context_actions(self, *_args) -> None:
+        """Menus and the toolbar offer the actions of the tab in front only, so 「新規」 or
+        「Excelに書き出し」 never acts on a list the user isn't looking at."""
+        current = self.tabs.currentWidget()
+        for action in self._resource_actions:
+            action.setVisible(current is self.resources_tab)
+        for action in self._issue_actions:
+            action.setVisible(current is self.issues_tab)
 
     # --- attaching the data ---------------------------------------------------------------------
     def attach(self, ctx) -> None:

@@ -159,6 +159,15 @@ class IssueBoardTab(QWidget):
         self.act_feedback = act("actFeedbackIssue", "フィードバック記録…", "history", self.record_feedback,
                                 "団体へ返した日と方法を記録します")
         self.addAction(self.act_new)
+        from . import outputs
+
+        self.act_export = act("actExportIssues", "Excelに書き出し…", "excel",
+                              lambda: outputs.export_issues_xlsx(self.ctx, self), "課題・対応策・集計をExcelに書き出します")
+        self.act_feedback_pdf = act("actFeedbackPdf", "フィードバックシート（PDF）…", "pdf",
+                                    lambda: outputs.feedback_pdf(self.ctx, self),
+                                    "職能団体に渡す、その団体の職種の課題と対応策の一覧")
+        self.act_list_pdf = act("actIssueListPdf", "課題リスト（PDF）…", "print",
+                                lambda: outputs.issue_list_pdf(self.ctx, self), "職種を並べた課題リスト（A4横1枚）")
 
     def _build_ui(self) -> None:
         layout = QVBoxLayout(self)
@@ -168,8 +177,12 @@ class IssueBoardTab(QWidget):
         self.toolbar = QToolBar("課題", self)
         self.toolbar.setObjectName("issueToolbar")
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        for a in (self.act_new, self.act_edit, self.act_archive, self.act_feedback):
-            self.toolbar.addAction(a)
+        for a in (self.act_new, self.act_edit, self.act_archive, self.act_feedback, None,
+                  self.act_export, self.act_feedback_pdf, self.act_list_pdf):
+            if a is None:
+                self.toolbar.addSeparator()
+            else:
+                self.toolbar.addAction(a)
         top.addWidget(self.toolbar)
         top.addStretch(1)
         self.view_buttons: list[QToolButton] = []
