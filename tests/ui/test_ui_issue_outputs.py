@@ -23,8 +23,14 @@ def test_menus_and_toolbar_follow_the_tab_in_front(qtbot, ctx):
     window = open_window(qtbot, ctx)
     resources, board = window.resources_tab, window.issues_tab
     assert resources.act_new.isVisible() and not board.act_new.isVisible()
+    assert window.count_label.text() == "資源 129 / 129 件"
     window.tabs.setCurrentIndex(1)
     assert board.act_new.isVisible() and not resources.act_new.isVisible()
+    issues = len([r for r in ctx.services.issues.list_rows() if not r.archived])
+    assert window.count_label.text() == f"課題 {issues} / {issues} 件"
+    toolbar_texts = [a.text() for a in window.toolbar.actions() if a.isVisible() and not a.isSeparator()]
+    assert toolbar_texts[:4] == ["新規…", "編集…", "アーカイブ", "フィードバック記録…"]
+    assert toolbar_texts[-1] == "設定…"
     assert not resources.act_export.isVisible()
     output_texts = [a.text() for a in window.menu_output.actions() if a.isVisible() and not a.isSeparator()]
     assert output_texts == ["Excelに書き出し…", "フィードバックシート（PDF）…", "課題リスト（PDF）…"]

@@ -38,6 +38,7 @@ class MainWindow(QMainWindow):
         self.issues_tab = None
         self._resource_actions: list = []
         self._issue_actions: list = []
+        self._counts: dict[str, tuple[int, int]] = {}
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_TITLE)
         self.setWindowIcon(icon("app"))
@@ -155,6 +156,13 @@ class MainWindow(QMainWindow):
             self.menu_output.addSeparator()
             for a in (b.act_export, b.act_feedback_pdf, b.act_list_pdf):
                 self.menu_output.addAction(a)
+            settings_action = self.act_settings
+            for a in (b.act_new, b.act_edit, b.act_archive, b.act_feedback, None, b.act_export,
+                      b.act_feedback_pdf, b.act_list_pdf):
+                if a is None:
+                    self._issue_actions.append(self.toolbar.insertSeparator(settings_action))
+                else:
+                    self.toolbar.insertAction(settings_action, a)
         self.tabs.currentChanged.connect(self._sync_context_actions)
         self._sync_context_actions()
 
@@ -166,6 +174,15 @@ class MainWindow(QMainWindow):
             action.setVisible(current is self.resources_tab)
         for action in self._issue_actions:
             action.setVisible(current is self.issues_tab)
+        key = "resources" if current is self.resources_tab else "issues" if current is self.issues_tab else ""
+        shown, total = self._counts.get(key, (None, None))
+        label = {"resources": "資源", "issues": "課題"}.get(key)
+        self.count_label.setText(f"{label} {shown:,} / {total:,} 件" if label and shown is not None else "")
+
+    def _set_counts(self, key: str, shown: int, total: int) -> None:
+        """The status bar counts what the tab in front shows."""
+        self._counts[key] = (shown, total)
+        self._sync_context_actions()
 
     # --- attaching the data ---------------------------------------------------------------------
     def attach(self, ctx) -> None:
@@ -174,8 +191,7 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.resources_tab = ResourcesTab(ctx, self)
         self.resources_tab.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        self.resources_tab.counts_changed.connect(
-            lambda shown, total: self.count_label.setText(f"資源 {shown:,} / {total:,} 件"))
+        self.resources_tab.counts_changed.connect(lambda shown, total: self._set_counts("resources", shown, total))
         current = self.tabs.currentIndex()
         self.tabs.removeTab(0)
         self.tabs.insertTab(0, self.resources_tab, icon("resources"), TAB_TITLES[0])
@@ -201,6 +217,9 @@ class MainWindow(QMainWindow):
 
         self.issues_tab = IssueBoardTab(ctx, self)
         self.issues_tab.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.issues_tab.counts_changed.connect(lambda shown, total: self._set_counts("issues", shown, total))
+        # In the main window the board's actions live in the main toolbar (shown while it is in front).
+        self.issues_tab.toolbar.hide()
         current = self.tabs.currentIndex()
         old = self.tabs.widget(1)
         self.tabs.removeTab(1)
