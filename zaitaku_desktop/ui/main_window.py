@@ -205,9 +205,11 @@ class MainWindow(QMainWindow):
         state = self.settings.get_state("resource_columns")
         self.resources_tab.restore_state(state)
         self._route_new_shortcut()
-        self.resources_tab.load(on_loaded=self._loaded)
+        # The resource list first (what the user sees), then the board; 'ready' when both are in.
         if self.issues_tab is not None:
-            self.issues_tab.load()
+            self.resources_tab.load(on_loaded=lambda: self.issues_tab.load(on_loaded=self._loaded))
+        else:
+            self.resources_tab.load(on_loaded=self._loaded)
 
     def _attach_issues(self, ctx) -> None:
         """The 課題ボード tab at index 1 (when the issue service is there)."""
