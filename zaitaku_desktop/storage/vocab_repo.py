@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import literal
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
 from zaitaku_desktop.models import (
@@ -23,13 +25,27 @@ def to_item(kind: str, row: VocabBase) -> VocabItem:
     )
 
 
+_PARENT_COLUMN = {"district": "municipality_id", "profession": "association_id"}
+
+
 def list_items(session: Session, kind: str, *, include_archived: bool = False) -> list[VocabItem]:
+    """A vocabulary as read shapes, in its order. Plain columns, no ORM objects: this runs on
+    every screen refresh and import preview."""
     model = VOCAB_MODELS[kind]
-    stmt = select(model)
+    table = model.__table__  # type: ignore[attr-defined]
+    c = table.c
+    parent_name = _PARENT_COLUMN.get(kind)
+    columns = [c.id, c.name, c.reading, c.sort_order, c.archived_at,
+               c[parent_name] if parent_name else literal(None),
+               c.code if kind == "municipality" else literal(""),
+               c.group if kind == "category" else literal("")]
+    stmt = sa_select(*columns)
     if not include_archived:
-        stmt = stmt.where(model.archived_at.is_(None))  # type: ignore[union-attr]
-    rows = session.exec(stmt.order_by(model.sort_order, model.reading, model.name)).all()
-    return [to_item(kind, r) for r in rows]
+        stmt = stmt.where(c.archived_at.is_(None))
+    stmt = stmt.order_by(c.sort_order, c.reading, c.name)
+    return [VocabItem(id=r[0], kind=kind, name=r[1], reading=r[2], sort_order=r[3], archived=r[4] is not None,
+                      parent_id=r[5], code=r[6] or "", group=r[7] or "")
+            for r in session.execute(stmt)]
 
 
 def get(session: Session, kind: str, item_id: str) -> VocabBase | None:
