@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 from sqlalchemy import insert, literal_column
 from sqlmodel import Session, select
 
+from zaitaku_desktop.storage.convert import as_utc_datetime
 from zaitaku_desktop.models import ChangeLog, ChangeRead, new_id, utcnow
 
 
@@ -25,10 +25,6 @@ def for_entity(session: Session, entity: str, entity_id: str) -> list[ChangeRead
         # rowid breaks ties: entries written within one clock tick keep the order they were written in.
         .order_by(ChangeLog.changed_at.desc(), literal_column("rowid").desc())  # type: ignore[attr-defined]
     ).all()
-    return [ChangeRead(_aware(r.changed_at), r.changed_by, r.action, json.loads(r.changes or "{}"), r.note)
+    return [ChangeRead(as_utc_datetime(r.changed_at), r.changed_by, r.action, json.loads(r.changes or "{}"), r.note)
             for r in rows]
 
-
-def _aware(stamp: dt.datetime) -> dt.datetime:
-    """Stored timestamps are UTC without an offset; give them one back."""
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.timezone.utc)

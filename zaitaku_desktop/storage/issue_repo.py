@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 from collections import defaultdict
@@ -13,6 +12,7 @@ from sqlalchemy import delete, insert
 from sqlmodel import Session, select
 
 from zaitaku_desktop.domain.issues import INACTIVE_RESPONSE_STATES
+from zaitaku_desktop.storage.convert import as_date, as_utc_datetime
 from zaitaku_desktop.models import (
     AssociationNeed, AssociationNeedTheme, CollabIssue, CollabIssueProfession, CollabIssueTheme, IssueResponse,
     PlannedEvent,
@@ -28,17 +28,6 @@ FROM collab_issue i
 LEFT JOIN association a ON a.id = i.source_association_id
 LEFT JOIN municipality m ON m.id = i.municipality_id
 """
-
-
-def _date(value: object) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value  # type: ignore[return-value]
-    return dt.date.fromisoformat(str(value)[:10])
-
-
-def _datetime(value: object) -> dt.datetime:
-    stamp = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.timezone.utc)
 
 
 def load_rows(session: Session, make_row: Callable[..., T], *, include_archived: bool = True,
@@ -89,13 +78,13 @@ def load_rows(session: Session, make_row: Callable[..., T], *, include_archived:
         rows.append(make_row(
             id=iid, title=title, description=description, layer=intern(layer), status=intern(status),
             priority=intern(priority), source_association_id=intern(src_id) if src_id else None,
-            source_association=intern(src) if src else "", source_text=src_text, raised_on=_date(raised),
+            source_association=intern(src) if src else "", source_text=src_text, raised_on=as_date(raised),
             municipality_id=intern(mun_id) if mun_id else None, municipality=intern(mun) if mun else "",
             profession_ids=tuple(p[2] for p in ip), professions=tuple(p[3] for p in ip),
             theme_ids=tuple(t[2] for t in it), themes=tuple(t[3] for t in it), owner=owner,
-            next_action=next_action, next_due=_date(next_due), fed_back_on=_date(fed_on),
+            next_action=next_action, next_due=as_date(next_due), fed_back_on=as_date(fed_on),
             fed_back_how=fed_how, response_count=total, open_response_count=open_, search_text=search,
-            archived=archived is not None, is_sample=bool(sample), updated_at=_datetime(updated),
+            archived=archived is not None, is_sample=bool(sample), updated_at=as_utc_datetime(updated),
             version=version,
         ))
     return rows

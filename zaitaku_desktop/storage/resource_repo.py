@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from collections import defaultdict
 
 from sqlalchemy import delete, insert, text
 from sqlmodel import Session, select
 
+from zaitaku_desktop.storage.convert import as_date, as_utc_datetime
 from zaitaku_desktop.models import (
     KeyPersonRead, KeyPersonRow, Resource, ResourceCapability, ResourceProcedure, ResourceRow, new_id,
 )
@@ -24,18 +24,6 @@ JOIN resource_category c ON c.id = r.category_id
 LEFT JOIN municipality m ON m.id = r.municipality_id
 LEFT JOIN district d ON d.id = r.district_id
 """
-
-
-def _date(value: object) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value  # type: ignore[return-value]
-    return dt.date.fromisoformat(str(value)[:10])
-
-
-def _datetime(value: object) -> dt.datetime:
-    """Stored timestamps are UTC without an offset; give them one back."""
-    stamp = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.timezone.utc)
 
 
 def load_rows(session: Session, *, include_archived: bool = True, ids: list[str] | None = None) -> list[ResourceRow]:
@@ -92,15 +80,15 @@ def load_rows(session: Session, *, include_archived: bool = True, ids: list[str]
             municipality_id=intern(mun_id) if mun_id else None, municipality=intern(mun) if mun else "",
             district_id=intern(dis_id) if dis_id else None, district=intern(dis) if dis else "",
             postal_code=postal, address=address, phone=phone, fax=fax, email=email, url=url,
-            last_confirmed=_date(confirmed), confirmed_source=intern(source),
+            last_confirmed=as_date(confirmed), confirmed_source=intern(source),
             capability_ids=capset, capabilities=tuple(c[2] for c in rcaps),
             procedure_marks=procs.get(rid, empty), key_persons=tuple(persons.get(rid, ())),
             search_text=search, archived=archived is not None, is_sample=bool(sample),
-            updated_at=_datetime(updated), lat=lat, lon=lon, visit_area=visit, opening_hours=hours,
-            notes=notes, shortstay_vacancies=vac, shortstay_as_of=_date(vac_at),
+            updated_at=as_utc_datetime(updated), lat=lat, lon=lon, visit_area=visit, opening_hours=hours,
+            notes=notes, shortstay_vacancies=vac, shortstay_as_of=as_date(vac_at),
             external_source=ext_src, external_id=ext_id, version=version,
-            official_file=intern(off_file) if off_file else "", official_date=_date(off_date),
-            official_gone_at=_date(off_gone),
+            official_file=intern(off_file) if off_file else "", official_date=as_date(off_date),
+            official_gone_at=as_date(off_gone),
         ))
     cursor.close()
     return rows
