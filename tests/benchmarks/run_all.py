@@ -275,7 +275,7 @@ def main() -> int:
         work = Path(tmp)
         os.environ["ZAITAKU_HOME"] = str(work / "home")
         needs_big = wanted & {"startup", "memory", "search", "map"}
-        print(f"building the benchmark databases…", flush=True)
+        print("building the benchmark databases…", flush=True)
         big = generate(work / "big.sqlite3", args.rows) if needs_big else None
         small = generate(work / "small.sqlite3", args.export_rows) if "export" in wanted else None
         print(f"date {dt.datetime.now():%Y-%m-%d %H:%M}, python {sys.version.split()[0]}, cpus {os.cpu_count()}", flush=True)

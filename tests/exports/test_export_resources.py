@@ -12,7 +12,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from openpyxl import Workbook
 
 from zaitaku_desktop.domain.errors import DomainError, StorageError
 from zaitaku_desktop.exports import (

@@ -67,7 +67,8 @@ def _saved_normal_size(settings) -> tuple[int, int]:
     stream = QDataStream(settings.get_state("main_geometry"))
     assert stream.readUInt32() == 0x1D9D0CB
     stream.readUInt16(), stream.readUInt16()
-    _frame = [stream.readInt32() for _ in range(4)]
+    for _ in range(4):  # the frame rectangle, not needed
+        stream.readInt32()
     left, top, right, bottom = (stream.readInt32() for _ in range(4))
     return right - left + 1, bottom - top + 1
 

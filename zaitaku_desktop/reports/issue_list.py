@@ -133,7 +133,6 @@ class _Layout:
         return all(self.column_height(c, size, n) <= room for c, n in zip(self.data.columns, shown))
 
     def story(self, size: float, shown: tuple[int, ...]) -> list:
-        st = self.st
         header = self.header_row(size)
         body = [self.items(c, size, n) for c, n in zip(self.data.columns, shown)]
         style = grid_table_style()

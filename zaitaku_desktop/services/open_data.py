@@ -249,7 +249,6 @@ def plan_merge(table: OpenDataTable, stored: list[ResourceRow], vocab: dict[str,
         seen[key] = row.row
         target = by_external.get(key)
         fuzzy = False
-        note = ""
         if target is None:
             candidates = []
             for name in {search_key(row.name), search_key(row.alt_name)} - {""}:

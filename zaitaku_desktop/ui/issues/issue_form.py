@@ -20,6 +20,7 @@ from zaitaku_desktop.models import ChangeRead, VocabItem
 from zaitaku_desktop.services.issues import IssueDetail, IssueRow, ResponseRead
 
 from ..context import AppContext
+from ..widgets.date_field import with_today_button
 from .models import ResponsesModel
 
 ERROR_STYLE = "color:#c62828;"
@@ -387,16 +388,8 @@ class IssueDialog(QDialog):
         bar.addStretch(1)
         col.addLayout(bar)
         feedback = QFormLayout()
-        fb = QWidget(page)
-        fbrow = QHBoxLayout(fb)
-        fbrow.setContentsMargins(0, 0, 0, 0)
         self.fed_back_on = self._line("fed_back_on", "団体へ返した日（空欄なら未フィードバック）")
-        today = QPushButton("今日", fb)
-        today.setObjectName("fedBackToday")
-        today.clicked.connect(lambda: self.fed_back_on.setText(dt.date.today().strftime("%Y/%m/%d")))
-        fbrow.addWidget(self.fed_back_on, 1)
-        fbrow.addWidget(today)
-        self._row(feedback, "フィードバック日", fb, "fed_back_on")
+        self._row(feedback, "フィードバック日", with_today_button(self.fed_back_on, "fedBackToday", page), "fed_back_on")
         self.fed_back_how = QComboBox(self)
         self.fed_back_how.setObjectName("field_fed_back_how")
         self.fed_back_how.setEditable(True)

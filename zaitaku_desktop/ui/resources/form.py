@@ -17,6 +17,7 @@ from zaitaku_desktop.models import ResourceDetail, ResourceRow, VocabItem
 from zaitaku_desktop.services.resources import input_from_row
 
 from ..context import AppContext
+from ..widgets.date_field import with_today_button
 
 ERROR_STYLE = "color:#c62828;"
 WARNING_STYLE = "color:#9a6700;"
@@ -211,16 +212,8 @@ class ResourceDialog(QDialog):
         self.notes.setObjectName("field_notes")
         self.notes.textChanged.connect(self._validate)
         self._row(form, "備考", self.notes, "notes")
-        confirm = QWidget(self)
-        crow = QHBoxLayout(confirm)
-        crow.setContentsMargins(0, 0, 0, 0)
         self.confirmed = self._line("last_confirmed", "例：2026/11/22 または 令和8年11月22日")
-        today = QPushButton("今日", confirm)
-        today.setObjectName("confirmedToday")
-        today.clicked.connect(lambda: self.confirmed.setText(dt.date.today().strftime("%Y/%m/%d")))
-        crow.addWidget(self.confirmed, 1)
-        crow.addWidget(today)
-        self._row(form, "最終確認日", confirm, "last_confirmed")
+        self._row(form, "最終確認日", with_today_button(self.confirmed, "confirmedToday", self), "last_confirmed")
         self.source = QComboBox(self)
         self.source.setObjectName("field_confirmed_source")
         self.source.setEditable(True)
