@@ -247,7 +247,7 @@ def bench_open_data(work: Path, repeat: int) -> None:
 
     folder = work / "open_data"
     folder.mkdir(exist_ok=True)
-    run(folder, repeat=max(3, repeat), report=report)
+    run(folder, repeat=max(7, repeat), report=report)
 
 
 def bench_issue_board(work: Path, repeat: int) -> None:

@@ -64,7 +64,9 @@ def test_kaigo_traps(tmp_path):
     assert [w.message for w in table.warnings if "法人番号" in w.message] == [
         "法人番号「1234567890123」は検査数字が合いません（行はそのまま取り込みます）"]
     assert not table.errors
-    assert table.lists("kaigo:110", "1070600927")  # rows outside the region still count as listed
+    # "listed" is regional: a provider now listed only outside the region is gone from the coordinator's list
+    assert not table.lists("kaigo:110", "1070600927")
+    assert table.lists("kaigo:110", "0370100001")
 
 
 def test_cp932_without_quotes_as_excel_saves_it(tmp_path):

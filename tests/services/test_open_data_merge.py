@@ -275,3 +275,18 @@ def test_a_file_without_rows_flags_nothing(sample_services, tmp_path):
     _import(svc, _kaigo(tmp_path, [kaigo_row()]))
     preview = svc.transfer.preview_import(_kaigo(tmp_path, []), official_date=DATE)
     assert preview.open_data.gone == 0 and "データの行がありません" in preview.warnings[0].message
+
+
+def test_a_provider_that_moved_out_of_the_region_is_flagged(sample_services, tmp_path):
+    """Listed only under a town outside the region: gone from the coordinator's list (flagged,
+    not deleted), and the outside row itself is not imported."""
+    svc = sample_services
+    _import(svc, _kaigo(tmp_path, [kaigo_row(), kaigo_row(number="0370100002", name="移転する事業所")]))
+    moved = kaigo_row(number="0370100002", name="移転する事業所", code="032085", city="遠野市")
+    later = dt.date(2026, 12, 31)
+    preview, result = _import(svc, _kaigo(tmp_path, [kaigo_row(), moved]), date=later)
+    assert preview.open_data.outside_region == 1
+    assert _groups(preview)[GONE] == ["移転する事業所"]
+    assert result.flagged_gone == 1
+    row = _by_ext(svc, "kaigo:110", "0370100002")
+    assert row.official_gone_at == later and not row.archived and row.municipality == "釜石市"

@@ -512,6 +512,12 @@ def _read_kaigo(table: OpenDataTable, path: Path, cols: _Columns, rows: Iterator
                     continue
                 code = _digits_code(code if isinstance(code, str) else _text(code), 6)
             total += 1
+            # "Listed" (for records gone from the file) means listed in the region: a provider
+            # that moved to a town outside the region is flagged for the coordinator to check.
+            mun_id = region_get(code[:5])
+            if mun_id is None:
+                outside += 1
+                continue
             raw_id = values[c_id] if c_id < len(values) else ""
             if raw_id.__class__ is str and len(raw_id) == 10 and raw_id.isascii():
                 ext_id = raw_id
@@ -520,10 +526,6 @@ def _read_kaigo(table: OpenDataTable, path: Path, cols: _Columns, rows: Iterator
             if fixed_seen is not None:
                 if ext_id:
                     fixed_seen(ext_id)
-                mun_id = region_get(code[:5])
-                if mun_id is None:
-                    outside += 1
-                    continue
                 service: str | None = file_code
             else:
                 text = _cell(values, c_service)
@@ -532,10 +534,6 @@ def _read_kaigo(table: OpenDataTable, path: Path, cols: _Columns, rows: Iterator
                 service = service_cache[text]
                 if service is not None and ext_id:
                     table._seen(f"kaigo:{service}").add(ext_id)
-                mun_id = region_get(code[:5])
-                if mun_id is None:
-                    outside += 1
-                    continue
             _kaigo_row(table, n, values, header_names, mun_id, code, service, ext_id, width, c_service,
                        file_code_unknown, cols_map)
     finally:
@@ -647,16 +645,16 @@ def _read_navii(table: OpenDataTable, path: Path, cols: _Columns, rows: Iterator
         if not values or _blank(values):
             continue
         table.total_rows += 1
-        ext_id = _id_text(_cell(values, c_id), 13)
-        if ext_id:
-            table._seen(source).add(ext_id)
         pref = _digits_code(_cell(values, c_pref), 2)
         city = _digits_code(_cell(values, c_city), 3)
         five = pref + city
         mun_id = region.get(five) if len(five) == 5 else None
-        if mun_id is None:
+        if mun_id is None:  # listed outside the region only: gone from the coordinator's list
             table.outside_region += 1
             continue
+        ext_id = _id_text(_cell(values, c_id), 13)
+        if ext_id:
+            table._seen(source).add(ext_id)
         if _short_row(table, n, values, width):
             continue
         code = five + str(lg_check_digit(five))
@@ -716,12 +714,12 @@ def _read_suishou(table: OpenDataTable, path: Path, cols: _Columns, rows: Iterat
         ext_id = _id_text(_cell(values, c_id), 10 if kaigo else 10) if c_id is not None else ""
         if not ext_id and c_no is not None:
             ext_id = _id_text(_cell(values, c_no), 0)
-        if ext_id:
-            table._seen(source).add(ext_id)
         mun_id = _region_id(code, region)
-        if mun_id is None:
+        if mun_id is None:  # listed outside the region only: gone from the coordinator's list
             table.outside_region += 1
             continue
+        if ext_id:
+            table._seen(source).add(ext_id)
         if _short_row(table, n, values, c_addr + 1):
             continue
         kind_text = _cell(values, c_kind)
