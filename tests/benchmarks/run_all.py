@@ -14,6 +14,7 @@ the same run, as a ratio, with the target:
 from __future__ import annotations
 
 import argparse
+import gc
 import datetime as dt
 import os
 import statistics
@@ -279,19 +280,31 @@ def main() -> int:
         big = generate(work / "big.sqlite3", args.rows) if needs_big else None
         small = generate(work / "small.sqlite3", args.export_rows) if "export" in wanted else None
         print(f"date {dt.datetime.now():%Y-%m-%d %H:%M}, python {sys.version.split()[0]}, cpus {os.cpu_count()}", flush=True)
+        def settle() -> None:
+            """Objects left by earlier benchmarks (50,000 rows, a Qt window) must not slow the next
+            one's garbage collections: collect them and move what survives out of the GC's way."""
+            gc.collect()
+            gc.freeze()
+
         if "startup" in wanted:
             bench_startup(big, work / "home", args.repeat)
         if "memory" in wanted:
+            settle()
             bench_memory(big, work / "home")
         if "search" in wanted:
+            settle()
             bench_search(big)
         if "export" in wanted:
+            settle()
             bench_export(small, work, max(3, args.repeat // 2))
         if "open_data" in wanted:
+            settle()
             bench_open_data(work, args.repeat)
         if "map" in wanted:
+            settle()
             bench_map(big, args.repeat)
         if "issue_board" in wanted:
+            settle()
             bench_issue_board(work, args.repeat)
     failed = [r for r in RESULTS if not r[4]]
     print(f"\n{len(RESULTS) - len(failed)} of {len(RESULTS)} targets met")
