@@ -39,6 +39,7 @@ DECLARED: dict[str, Setting] = {s.key: s for s in (
     Setting("user/name", "", str),
     Setting("ui/last_tab", 0, int),
     Setting("ui/offer_sample", True, bool),
+    Setting("issues/view", 0, int),
 )}
 
 

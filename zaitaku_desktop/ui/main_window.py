@@ -372,6 +372,8 @@ class MainWindow(QMainWindow):
         self.settings.set("ui/last_tab", self.tabs.currentIndex())
         if self.resources_tab is not None:
             self.settings.set_state("resource_columns", self.resources_tab.saveable_state())
+        if self.issues_tab is not None:
+            self.issues_tab.save_layout()
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -137,6 +137,20 @@ class IssueBoardTab(QWidget):
         self._build_actions()
         self._build_ui()
         self._update_actions()
+        self.restore_layout()
+
+    # --- remembered layout ---------------------------------------------------------------------------------------
+    def restore_layout(self) -> None:
+        """The view (層×職種 / カンバン / ニーズ) and the detail pane's width, as the user left them."""
+        view = self.ctx.settings.get("issues/view")
+        if 0 <= view < self.stack.count() and view != self.stack.currentIndex():
+            self.show_view(view)
+        state = self.ctx.settings.get_state("issue_splitter")
+        if state is not None:
+            self.splitter.restoreState(state)
+
+    def save_layout(self) -> None:
+        self.ctx.settings.set_state("issue_splitter", self.splitter.saveState())
 
     @property
     def service(self):
@@ -284,6 +298,7 @@ class IssueBoardTab(QWidget):
         layout.addWidget(self.splitter, 1)
 
     def show_view(self, view: int) -> None:
+        self.ctx.settings.set("issues/view", view)
         self.stack.setCurrentIndex(view)
         self.view_buttons[view].setChecked(True)
         self.detail.setVisible(view != VIEW_NEEDS)
