@@ -18,3 +18,33 @@ def test_board_view_and_splitter_are_remembered(qtbot, ctx):
     again = second.issues_tab
     assert again.stack.currentIndex() == 1 and again.view_buttons[1].isChecked()
     assert again.splitter.sizes() == wanted
+
+
+def test_cards_can_be_reached_and_opened_with_the_keyboard(qtbot, ctx, monkeypatch):
+    from PySide6.QtCore import Qt
+
+    from zaitaku_desktop.ui.issues.issue_form import IssueDialog
+    from zaitaku_desktop.ui.issues.layer_board import CardCell
+
+    opened: list[str] = []
+
+    def record(dialog) -> int:  # the issue form, closed at once
+        opened.append(dialog.detail.row.id)
+        return 0
+
+    monkeypatch.setattr(IssueDialog, "exec", record)
+    window = open_window(qtbot, ctx)
+    window.tabs.setCurrentIndex(1)
+    board = window.issues_tab
+    cell = next(c for c in board.board.findChildren(CardCell) if len(c.cards) >= 2)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    cell.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(cell.hasFocus)
+    assert board.selected_id == cell.cards[0].id  # Tab into a cell picks its first card
+    qtbot.keyClick(cell, Qt.Key.Key_Down)
+    assert board.selected_id == cell.cards[1].id
+    qtbot.keyClick(cell, Qt.Key.Key_End)
+    assert board.selected_id == cell.cards[-1].id
+    qtbot.keyClick(cell, Qt.Key.Key_Return)
+    assert opened == [cell.cards[-1].id]

@@ -91,6 +91,8 @@ class CardCell(QWidget):
         self._press_row: IssueRow | None = None
         self._hover = False
         self.setAcceptDrops(True)
+        # Reached with Tab; ↑↓ pick a card, Enter opens it, the menu key (or Shift+F10) moves it.
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMinimumWidth(CELL_MIN_W)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self._fonts()
@@ -114,6 +116,10 @@ class CardCell(QWidget):
         self.cards = list(cards)
         self.selected_id = selected_id
         self.setFixedHeight(self.height_for(len(self.cards)))
+        self.update()
+
+    def focusOutEvent(self, event) -> None:
+        super().focusOutEvent(event)
         self.update()
 
     @staticmethod
@@ -164,6 +170,9 @@ class CardCell(QWidget):
         if self._hover:
             painter.setPen(QPen(CARD_SELECTED, 2, Qt.PenStyle.DashLine))
             painter.drawRect(self.rect().adjusted(1, 1, -2, -2))
+        elif self.hasFocus():
+            painter.setPen(QPen(CARD_SELECTED, 1))
+            painter.drawRect(self.rect().adjusted(0, 0, -1, -1))
         painter.setFont(self.small_font)
         painter.setPen(MUTED)
         painter.drawText(QRect(PAD, 2, self.width() - 2 * PAD, HEADER_H),
@@ -264,10 +273,44 @@ class CardCell(QWidget):
             self.card_activated.emit(row.id)
 
     def contextMenuEvent(self, event) -> None:
+        if event.reason() == event.Reason.Keyboard:
+            index = self._selected_index()
+            if index >= 0:
+                row = self.cards[index]
+                self.card_menu.emit(row.id, self.key, self.mapToGlobal(self.card_rect(index).center()))
+            return
         row = self.card_at(event.pos())
         if row is not None:
             self.card_clicked.emit(row.id)
             self.card_menu.emit(row.id, self.key, event.globalPos())
+
+    def _selected_index(self) -> int:
+        return next((i for i, r in enumerate(self.cards) if r.id == self.selected_id), -1)
+
+    def keyPressEvent(self, event) -> None:
+        key = event.key()
+        if not self.cards or key not in (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_Home, Qt.Key.Key_End,
+                                         Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            super().keyPressEvent(event)
+            return
+        index = self._selected_index()
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if index >= 0:
+                self.card_activated.emit(self.cards[index].id)
+            return
+        last = len(self.cards) - 1
+        target = {Qt.Key.Key_Up: max(0, index - 1) if index >= 0 else last,
+                  Qt.Key.Key_Down: min(last, index + 1),
+                  Qt.Key.Key_Home: 0, Qt.Key.Key_End: last}[key]
+        self.card_clicked.emit(self.cards[target].id)
+
+    def focusInEvent(self, event) -> None:
+        """Entering a cell with Tab selects its first card, so the detail pane follows the keyboard."""
+        super().focusInEvent(event)
+        if self.cards and self._selected_index() < 0 and event.reason() in (
+                Qt.FocusReason.TabFocusReason, Qt.FocusReason.BacktabFocusReason):
+            self.card_clicked.emit(self.cards[0].id)
+        self.update()
 
     def start_drag(self, row: IssueRow) -> None:
         drag = QDrag(self)
