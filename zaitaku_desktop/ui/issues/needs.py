@@ -27,8 +27,10 @@ def _table(name: str, model, parent: QWidget, stretch: int, widths: tuple[int, .
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setWordWrap(False)
+    # Needs and suggestions are sentences: wrap them and let rows grow to fit.
+    view.setWordWrap(True)
     view.verticalHeader().setVisible(False)
+    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     header = view.horizontalHeader()
     for i, width in enumerate(widths):
         header.resizeSection(i, width)
