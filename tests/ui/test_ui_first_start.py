@@ -34,3 +34,27 @@ def test_first_start_offer_declined_is_not_asked_again(qtbot, empty_ctx):
     empty_ctx.messages.answers.append(True)
     window.act_sample.trigger()
     assert window.resources_tab.model.total == 129
+
+
+def test_an_older_sample_database_can_gain_the_sample_issues(qtbot, ctx):
+    from sqlalchemy import text
+
+    from zaitaku_desktop.storage import meta_repo
+
+    # A sample database made before the issue board: no issues and no marker.
+    with ctx.services.db.session() as s:
+        for table in ("association_need_theme", "association_need", "issue_response", "collab_issue_profession",
+                      "collab_issue_theme", "collab_issue"):
+            s.execute(text(f"DELETE FROM {table}"))
+        meta_repo.put(s, "sample_issues_loaded", "")
+    window = open_window(qtbot, ctx)
+    assert window.act_sample_issues.isVisible()
+    ctx.messages.answers.append(True)
+    window.act_sample_issues.trigger()
+    assert len(window.issues_tab.all_rows) == 25
+    assert not window.act_sample_issues.isVisible()
+
+
+def test_sample_issues_action_hidden_when_they_are_there(qtbot, ctx):
+    window = open_window(qtbot, ctx)
+    assert not window.act_sample_issues.isVisible()

@@ -91,6 +91,9 @@ class MainWindow(QMainWindow):
         self.act_print = self._action("actPrint", "一覧を印刷…", "print", self.print_list, QKeySequence.StandardKey.Print)
         self.act_print.setShortcut(QKeySequence("Ctrl+P"))
         self.act_sample = self._action("actLoadSample", "サンプル地域を読み込む", "demo", lambda: self.offer_sample())
+        self.act_sample_issues = self._action("actLoadSampleIssues", "サンプルの課題を追加する", "demo",
+                                              self.add_sample_issues)
+        self.act_sample_issues.setVisible(False)
         self.act_about = self._action("actAbout", "バージョン情報", "info", self.about)
         for a in (self.act_settings, self.act_reload, self.act_print, self.act_sample):
             a.setEnabled(False)
@@ -106,6 +109,7 @@ class MainWindow(QMainWindow):
         self.menu_file.addAction(t.act_export)
         self.menu_file.addSeparator()
         self.menu_file.addAction(self.act_sample)
+        self.menu_file.addAction(self.act_sample_issues)
         self.menu_file.addSeparator()
         self.menu_file.addAction(self.act_quit)
         for a in (t.act_new, t.act_edit, t.act_archive, t.act_history):
@@ -246,6 +250,9 @@ class MainWindow(QMainWindow):
     def _update_sample_badge(self) -> None:
         if self.ctx is None:
             return
+        # A sample database made before the issue board can still gain the sample issues.
+        sample = self.ctx.services.sample
+        self.act_sample_issues.setVisible(self.issues_tab is not None and sample.can_load_issues())
         rows = self.resources_tab.model.all_rows
         self.sample_label.setText("サンプルデータ（架空）を表示中" if any(r.is_sample for r in rows) else "")
 
@@ -311,6 +318,17 @@ class MainWindow(QMainWindow):
             return
         self.ctx.runner.run(sample.load, on_done=lambda result: self._sample_loaded(result),
                             on_error=lambda exc: self.messages.failure("サンプル地域を読み込めません", exc))
+
+    def add_sample_issues(self) -> None:
+        if self.ctx is None or not self.messages.confirm(
+                "サンプルの課題を追加しますか？",
+                "このサンプル地域のデータベースに、釜石市の資料にある課題・対応策・ニーズ（架空の記録として）を追加します。",
+                ok="追加する", cancel="やめる"):
+            return
+        self.ctx.runner.run(self.ctx.services.sample.load_issues,
+                            on_done=lambda r: (self.statusBar().showMessage(
+                                f"サンプルの課題 {r.issues} 件・ニーズ {r.needs} 件を追加しました", 8000), self.reload()),
+                            on_error=lambda exc: self.messages.failure("サンプルの課題を追加できません", exc))
 
     def _sample_loaded(self, result) -> None:
         self.statusBar().showMessage(f"サンプル地域を読み込みました（{result.resources} 件）", 8000)
