@@ -240,6 +240,138 @@ class PlannedEvent(Tracked, table=True):
     adopted_meeting_id: str = ""  # set by the scheduler when it turns this into a meeting
 
 
+# --- the meeting scheduler (tasks イ ウ カ キ) ------------------------------------------------
+
+class MeetingType(VocabBase, table=True):
+    """A kind of gathering (打ち合わせ会, 研修会, ...): its layer, tasks ア〜ク, length and agenda template."""
+
+    __tablename__ = "meeting_type"
+    layer: str = "一次"  # domain.meetings.MEETING_LAYERS
+    tasks: str = ""  # task letters it counts for, e.g. "イカ"
+    default_minutes: int = 90
+    agenda_template: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class Venue(Tracked, table=True):
+    __tablename__ = "venue"
+    name: str
+    reading: str = ""
+    address: str = ""
+    capacity: int | None = None
+    notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    is_sample: bool = False
+
+
+class MeetingSeries(Tracked, table=True):
+    """A recurring series; each occurrence is a real meeting row pointing here."""
+
+    __tablename__ = "meeting_series"
+    title: str
+    freq: str = "weekly"  # weekly / monthly
+    interval: int = 1
+    weekdays: str = ""  # weekly: "0,3" (0 = Monday)
+    month_day: int | None = None
+    month_week: int | None = None
+    month_weekday: int | None = None
+    start_date: dt.date
+    until: dt.date | None = None
+    count: int | None = None
+
+
+class Meeting(Tracked, table=True):
+    __tablename__ = "meeting"
+    __table_args__ = (Index("ix_meeting_date", "date"),)
+
+    title: str
+    type_id: str | None = Field(default=None, foreign_key="meeting_type.id")
+    date: dt.date
+    start_time: str | None = None  # "HH:MM"
+    end_time: str | None = None
+    venue_id: str | None = Field(default=None, foreign_key="venue.id")
+    organiser_kind: str = "連携拠点"  # domain.meetings.ORGANISER_KINDS
+    organiser_association_id: str | None = Field(default=None, foreign_key="association.id")
+    organiser_text: str = ""
+    capacity: int | None = None
+    agenda: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    status: str = "計画中"
+    minutes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    municipality_id: str | None = Field(default=None, foreign_key="municipality.id")
+    series_id: str | None = Field(default=None, foreign_key="meeting_series.id", index=True)
+    occurrence_date: dt.date | None = None
+    copied_from_id: str | None = None
+    is_sample: bool = False
+    version: int = 1
+
+
+class MeetingCoOrganiser(SQLModel, table=True):
+    __tablename__ = "meeting_co_organiser"
+    meeting_id: str = Field(foreign_key="meeting.id", primary_key=True)
+    association_id: str = Field(foreign_key="association.id", primary_key=True)
+
+
+class MeetingProfession(SQLModel, table=True):
+    __tablename__ = "meeting_profession"
+    meeting_id: str = Field(foreign_key="meeting.id", primary_key=True)
+    profession_id: str = Field(foreign_key="profession.id", primary_key=True)
+
+
+class MeetingSpeaker(SQLModel, table=True):
+    __tablename__ = "meeting_speaker"
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    meeting_id: str = Field(foreign_key="meeting.id", index=True)
+    name: str
+    affiliation: str = ""
+    talk_title: str = ""
+    sort_order: int = 0
+
+
+class MeetingIssue(SQLModel, table=True):
+    """A meeting where an issue was raised (提起), discussed (検討) or decided (決定)."""
+
+    __tablename__ = "meeting_issue"
+    meeting_id: str = Field(foreign_key="meeting.id", primary_key=True)
+    issue_id: str = Field(foreign_key="collab_issue.id", primary_key=True, index=True)
+    role: str = "検討"
+
+
+class Person(Tracked, table=True):
+    """Someone who attends: picked from earlier entries rather than typed again."""
+
+    __tablename__ = "person"
+    name: str
+    reading: str = ""
+    affiliation: str = ""
+    profession_id: str | None = Field(default=None, foreign_key="profession.id")
+    contact: str = ""
+    person_key: str = Field(default="", index=True)  # domain.meetings.person_key
+    merged_into_id: str | None = None
+    is_sample: bool = False
+
+
+class Attendance(SQLModel, table=True):
+    __tablename__ = "attendance"
+    __table_args__ = (UniqueConstraint("meeting_id", "person_id"),)
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    meeting_id: str = Field(foreign_key="meeting.id", index=True)
+    person_id: str = Field(foreign_key="person.id", index=True)
+    role: str = "参加者"
+    status: str = "申込"
+    walk_in: bool = False
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class AttendanceCount(SQLModel, table=True):
+    """Counts-only attendance for big lectures: people per profession (or 住民 / その他) with no names."""
+
+    __tablename__ = "attendance_count"
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    meeting_id: str = Field(foreign_key="meeting.id", index=True)
+    profession_id: str | None = Field(default=None, foreign_key="profession.id")
+    label: str = ""  # shown when profession_id is None, e.g. 他職種
+    count: int = 0
+
+
 # --- history and settings stored with the data -------------------------------------
 
 class ChangeLog(SQLModel, table=True):

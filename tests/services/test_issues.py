@@ -296,7 +296,8 @@ def test_load_issues_into_an_older_sample_database(sample_services) -> None:
     with sample_services.db.session() as s:
         from sqlalchemy import text
 
-        for table in ("association_need_theme", "association_need", "issue_response", "collab_issue_profession",
+        for table in ("meeting_issue", "association_need_theme", "association_need", "issue_response",
+                      "collab_issue_profession",
                       "collab_issue_theme", "collab_issue"):
             s.execute(text(f"DELETE FROM {table}"))
         meta_repo.put(s, "sample_issues_loaded", "")

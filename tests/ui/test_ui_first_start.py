@@ -43,7 +43,8 @@ def test_an_older_sample_database_can_gain_the_sample_issues(qtbot, ctx):
 
     # A sample database made before the issue board: no issues and no marker.
     with ctx.services.db.session() as s:
-        for table in ("association_need_theme", "association_need", "issue_response", "collab_issue_profession",
+        for table in ("meeting_issue", "association_need_theme", "association_need", "issue_response",
+                      "collab_issue_profession",
                       "collab_issue_theme", "collab_issue"):
             s.execute(text(f"DELETE FROM {table}"))
         meta_repo.put(s, "sample_issues_loaded", "")

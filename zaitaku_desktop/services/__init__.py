@@ -11,6 +11,7 @@ from zaitaku_desktop.storage.database import Database
 from .issue_reports import IssueReportService
 from .issues import IssueService
 from .map import MapService
+from .meetings import MeetingService
 from .resources import ResourceService
 from .sample import SampleService
 from .transfer import TransferService
@@ -34,10 +35,11 @@ class Services:
     map: MapService
     issues: IssueService
     issue_reports: IssueReportService
+    meetings: MeetingService
 
     def set_user(self, name: str) -> None:
         """Who the change history names from now on (the 担当者名 setting)."""
-        for service in (self.vocab, self.resources, self.map, self.issues):
+        for service in (self.vocab, self.resources, self.map, self.issues, self.meetings):
             service.user = name
 
     def close(self) -> None:
@@ -54,13 +56,16 @@ def build_services(db: Database, *, user: str | None = None) -> Services:
     vocab = VocabService(db, user=who)
     vocab.ensure_seeded()
     vocab.ensure_themes_seeded()
+    vocab.ensure_meeting_types_seeded()
     resources = ResourceService(db, user=who)
     issues = IssueService(db, user=who)
+    meetings = MeetingService(db, user=who)
     return Services(
         db=db, vocab=vocab, resources=resources,
-        sample=SampleService(db, vocab, resources, issues),
+        sample=SampleService(db, vocab, resources, issues, meetings),
         transfer=TransferService(db, vocab, resources),
         map=MapService(db, resources, user=who),
         issues=issues,
         issue_reports=IssueReportService(issues, vocab),
+        meetings=meetings,
     )

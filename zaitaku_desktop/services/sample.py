@@ -6,22 +6,30 @@ import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from sqlmodel import select
+
 from zaitaku_desktop import paths
 from zaitaku_desktop.domain.errors import DomainError, FileFormatError
 from zaitaku_desktop.domain.issues import (
     IssueInput, NeedInput, ResponseInput, validate_issue, validate_need, validate_response,
 )
 from zaitaku_desktop.domain.resource import KeyPerson, ResourceInput, validate_resource
-from zaitaku_desktop.storage import issue_repo, meta_repo, resource_repo, vocab_repo
+from zaitaku_desktop.domain.dates import parse_date
+from zaitaku_desktop.domain.meetings import MeetingInput, RecurrenceRule, Speaker, validate_meeting
+from zaitaku_desktop.models import CollabIssue, Venue
+from zaitaku_desktop.storage import issue_repo, meeting_repo, meta_repo, resource_repo, vocab_repo
 from zaitaku_desktop.storage.database import Database
 
 from .issues import IssueService
+from .meetings import CountEntry, MeetingService
 from .resources import ResourceService
 from .vocab import VocabService
 
 SAMPLE_FILE = "kamaishi_sample.json"
 ISSUES_FILE = "kamaishi_issues.json"
 ISSUES_LOADED_KEY = "sample_issues_loaded"
+MEETINGS_FILE = "kamaishi_meetings.json"
+MEETINGS_LOADED_KEY = "sample_meetings_loaded"
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,7 @@ class SampleResult:
     resources: int
     issues: int = 0
     needs: int = 0
+    meetings: int = 0
 
 
 @dataclass(frozen=True)
@@ -42,8 +51,9 @@ class SampleIssuesResult:
 
 class SampleService:
     def __init__(self, db: Database, vocab: VocabService, resources: ResourceService,
-                 issues: IssueService | None = None) -> None:
+                 issues: IssueService | None = None, meetings: MeetingService | None = None) -> None:
         self.db = db
+        self.meetings = meetings
         self.vocab = vocab
         self.resources = resources
         self.issues = issues
@@ -56,10 +66,13 @@ class SampleService:
         with self.db.session() as s:
             return meta_repo.get(s, "sample_loaded") == "1"
 
-    def load(self, path: Path | None = None, *, issues_path: Path | None = None) -> SampleResult:
-        """Load the sample region (resources, then issues and needs) into an empty database, in one transaction."""
+    def load(self, path: Path | None = None, *, issues_path: Path | None = None,
+             meetings_path: Path | None = None) -> SampleResult:
+        """Load the sample region (resources, then issues and needs, then meetings) into an empty database,
+        in one transaction."""
         source = path or paths.seed_dir() / SAMPLE_FILE
         issue_data = self._read_issues(issues_path) if self.issues is not None else None
+        meeting_data = self._read_meetings(meetings_path) if self.meetings is not None else None
         try:
             data = json.loads(source.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
@@ -116,7 +129,8 @@ class SampleService:
             loaded = SampleIssuesResult(0, 0, 0)
             if issue_data is not None:
                 loaded = self._load_issues_in(s, issue_data)
-        return SampleResult(len(mun_ids), n_districts, count, loaded.issues, loaded.needs)
+            n_meetings = self._load_meetings_in(s, meeting_data) if meeting_data is not None else 0
+        return SampleResult(len(mun_ids), n_districts, count, loaded.issues, loaded.needs, n_meetings)
 
     # --- the sample issue board -------------------------------------------------------
     def issues_loaded(self) -> bool:
@@ -218,3 +232,117 @@ class SampleService:
             n_needs += 1
         meta_repo.put(s, ISSUES_LOADED_KEY, "1")
         return SampleIssuesResult(n_issues, n_responses, n_needs)
+
+    # --- the sample meetings ------------------------------------------------------------------
+    def meetings_loaded(self) -> bool:
+        with self.db.session() as s:
+            return meta_repo.get(s, MEETINGS_LOADED_KEY) == "1"
+
+    def can_load_meetings(self) -> bool:
+        """True for a database that holds the sample region but no meetings yet (made before the scheduler)."""
+        with self.db.session() as s:
+            return (meta_repo.get(s, "sample_loaded") == "1" and meta_repo.get(s, MEETINGS_LOADED_KEY) != "1"
+                    and meeting_repo.count(s) == 0)
+
+    def load_meetings(self, path: Path | None = None) -> int:
+        """Add the sample meetings to a sample database that has none yet, in one transaction."""
+        if self.meetings is None:
+            raise DomainError("会議・研修の機能が使えないため、サンプルの会議を読み込めません。")
+        data = self._read_meetings(path)
+        with self.db.session() as s:
+            if meta_repo.get(s, "sample_loaded") != "1":
+                raise DomainError("サンプルの会議は、サンプル地域を読み込んだデータベースにだけ追加できます。")
+            if meta_repo.get(s, MEETINGS_LOADED_KEY) == "1":
+                raise DomainError("サンプルの会議はすでに読み込まれています。")
+            if meeting_repo.count(s) > 0:
+                raise DomainError("サンプルの会議は、会議が1件も登録されていないデータベースにだけ読み込めます。")
+            return self._load_meetings_in(s, data)
+
+    @staticmethod
+    def _read_meetings(path: Path | None) -> dict:
+        source = path or paths.seed_dir() / MEETINGS_FILE
+        try:
+            return json.loads(source.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise FileFormatError(f"サンプルの会議データを読み込めません：{source}") from exc
+
+    def _load_meetings_in(self, s, data: dict) -> int:
+        """Venues, one-off meetings (an entry with "dates" is one meeting per date), weekly series,
+        counts-only attendance, and 提起 links to the sample issues raised at a 打ち合わせ会."""
+        assert self.meetings is not None
+        service = self.meetings
+        lookup = {kind: {i.name: i.id for i in vocab_repo.list_items(s, kind, include_archived=True)}
+                  for kind in ("profession", "association")}
+        lookup["type"] = {t.name: t.id for t in meeting_repo.types(s, include_archived=True)}
+        venues = {v.name: v.id for v in meeting_repo.venues(s, include_archived=True)}
+        for entry in data.get("venues", []):
+            if entry["name"] not in venues:
+                row = Venue(name=entry["name"], reading=entry.get("reading", ""), address=entry.get("address", ""),
+                            capacity=entry.get("capacity"), is_sample=True)
+                s.add(row)
+                s.flush()
+                venues[row.name] = row.id
+        lookup["venue"] = venues
+        # Issues by (source association, raised on) for the 提起 links.
+        raised: dict[tuple[str | None, str], list[str]] = {}
+        for issue in s.exec(select(CollabIssue)).all():
+            if issue.raised_on is not None:
+                raised.setdefault((issue.source_association_id, issue.raised_on.isoformat()), []).append(issue.id)
+
+        def ref(kind: str, name: str | None) -> str | None:
+            if not name:
+                return None
+            try:
+                return lookup[kind][name]
+            except KeyError as exc:
+                raise FileFormatError(f"サンプルの会議データの項目が一覧にありません：{name}") from exc
+
+        def clean_of(entry: dict, day: str):
+            mun = vocab_repo.find_municipality_by_code(s, entry["municipality_code"]) \
+                if entry.get("municipality_code") else None
+            clean, problems = validate_meeting(MeetingInput(
+                title=entry["title"], type_id=ref("type", entry.get("type")), date=day,
+                start_time=entry.get("start_time"), end_time=entry.get("end_time"),
+                venue_id=ref("venue", entry.get("venue")), organiser_kind=entry.get("organiser_kind", "連携拠点"),
+                organiser_association_id=ref("association", entry.get("organiser_association")),
+                organiser_text=entry.get("organiser_text", ""),
+                co_organiser_ids=[ref("association", a) for a in entry.get("co_organisers", [])],  # type: ignore[misc]
+                profession_ids=[ref("profession", p) for p in entry.get("professions", [])],  # type: ignore[misc]
+                speakers=[Speaker(x["name"], x.get("affiliation", ""), x.get("talk_title", ""))
+                          for x in entry.get("speakers", [])],
+                capacity=entry.get("capacity"), agenda=entry.get("agenda", ""), status=entry.get("status", "計画中"),
+                notes=entry.get("notes", ""), municipality_id=mun.id if mun else None))
+            if clean is None:
+                raise FileFormatError(f"サンプルの会議データに誤りがあります（{entry['title']}）：{problems[0].message}")
+            return clean
+
+        def after_save(entry: dict, meeting_id: str, clean) -> None:
+            counts = [CountEntry(lookup["profession"].get(name), n, "" if name in lookup["profession"] else name)
+                      for name, n in entry.get("counts", {}).items()]
+            if counts:
+                service.set_counts_in_session(s, meeting_id, counts)
+            if entry.get("link_raised_issues"):
+                day = clean.date.isoformat()
+                for aid in (clean.organiser_association_id, *clean.co_organiser_ids):
+                    for issue_id in raised.get((aid, day), []):
+                        service.link_issue_in_session(s, meeting_id, issue_id, "提起")
+
+        n = 0
+        for entry in data.get("meetings", []):
+            for day in entry.get("dates") or [entry["date"]]:
+                clean = clean_of(entry, day)
+                meeting_id = service.save_in_session(s, None, clean, is_sample=True, note="サンプル地域")
+                after_save(entry, meeting_id, clean)
+                n += 1
+        for entry in data.get("series", []):
+            clean = clean_of(entry, entry["date"])
+            rule = entry["rule"]
+            recurrence = RecurrenceRule(rule["freq"], interval=rule.get("interval", 1),
+                                        weekdays=tuple(rule.get("weekdays", ())), month_day=rule.get("month_day"),
+                                        month_week=rule.get("month_week"), month_weekday=rule.get("month_weekday"),
+                                        until=parse_date(rule.get("until")), count=rule.get("count"))
+            for meeting_id in service.create_series_in_session(s, clean, recurrence, is_sample=True):
+                after_save(entry, meeting_id, clean)
+                n += 1
+        meta_repo.put(s, MEETINGS_LOADED_KEY, "1")
+        return n

@@ -148,6 +148,27 @@ class VocabService:
             meta_repo.put(s, "themes_seeded", "1")
             return True
 
+    def ensure_meeting_types_seeded(self) -> bool:
+        """Fill the meeting types (会議・研修の種類) once; databases made before the scheduler have none."""
+        from zaitaku_desktop.domain.meetings import MEETING_TYPES
+        from zaitaku_desktop.models import MeetingType
+        from zaitaku_desktop.storage import meeting_repo
+
+        with self.db.session() as s:
+            if meta_repo.get(s, "meeting_types_seeded"):
+                return False
+            existing = meeting_repo.types(s, include_archived=True)
+            names = {t.name for t in existing}
+            order = max((t.sort_order for t in existing), default=0) + 1
+            for seed in MEETING_TYPES:
+                if seed.name not in names:
+                    s.add(MeetingType(name=seed.name, reading=seed.reading, sort_order=order, layer=seed.layer,
+                                      tasks=seed.tasks, default_minutes=seed.default_minutes,
+                                      agenda_template=seed.agenda_template))
+                    order += 1
+            meta_repo.put(s, "meeting_types_seeded", "1")
+            return True
+
     def ensure_municipality(self, code: str, name: str, reading: str = "",
                             districts: list[tuple[str, str]] | None = None) -> VocabItem:
         """Find a municipality by code (adding it and any missing districts when absent)."""
