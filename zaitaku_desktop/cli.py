@@ -165,6 +165,8 @@ def _dispatch(args: argparse.Namespace, db_path: Path) -> int:
                   f"資源 {result.resources} 件（{db_path}）")
             if result.issues:
                 print(f"サンプルの課題 {result.issues} 件・ニーズ {result.needs} 件も読み込みました")
+            if result.meetings:
+                print(f"サンプルの会議・研修 {result.meetings} 件も読み込みました")
             return 0
         if args.command == "municipalities":
             return _municipalities(services, args)
