@@ -60,6 +60,7 @@ def build_services(db: Database, *, user: str | None = None) -> Services:
     resources = ResourceService(db, user=who)
     issues = IssueService(db, user=who)
     meetings = MeetingService(db, user=who)
+    vocab.on_renamed += [resources.refold_after_rename, issues.refold_after_rename]
     return Services(
         db=db, vocab=vocab, resources=resources,
         sample=SampleService(db, vocab, resources, issues, meetings),

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import json
 from pathlib import Path
 
+from sqlalchemy import text
 from sqlmodel import Session
 
 from zaitaku_desktop.domain.dates import fiscal_year
@@ -613,6 +614,21 @@ class IssueService:
             themes=[names["theme"].get(t, "") for t in clean.theme_ids],
             source=clean.source_text, owner=clean.owner,
         )
+
+    def refold_after_rename(self, s: Session, kind: str, item_id: str) -> None:
+        """A 職種 or テーマ was renamed: the search text of the issues naming it carries the old name."""
+        link = {"profession": ("collab_issue_profession", "profession_id"),
+                "theme": ("collab_issue_theme", "theme_id")}.get(kind)
+        if link is None:
+            return
+        table, column = link
+        ids = [r[0] for r in s.connection().execute(
+            text(f"SELECT issue_id FROM {table} WHERE {column} = :v"), {"v": item_id})]
+        names = self._names(s)
+        for issue_id in ids:
+            issue = s.get(CollabIssue, issue_id)
+            if issue is not None:
+                self._refresh_search(s, issue, names)
 
     def _refresh_search(self, s: Session, issue: CollabIssue, names: dict[str, dict[str, str]]) -> None:
         clean = self._validated(self._input_from(s, issue))

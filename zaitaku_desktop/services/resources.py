@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from sqlalchemy import text
 from sqlmodel import Session
 
 from zaitaku_desktop.domain.errors import ConflictError, NotFoundError, ValidationError
@@ -175,6 +176,20 @@ class ResourceService:
                                     user=self.user, changes=changes, note=note)
         s.flush()  # the rows are read back with raw SQL, which does not autoflush (version, updated_at)
         return row.id
+
+    def refold_after_rename(self, s: Session, kind: str, item_id: str) -> None:
+        """A 地区 was renamed: the search text of its resources carries the old name."""
+        if kind != "district":
+            return
+        ids = [r[0] for r in s.connection().execute(
+            text("SELECT id FROM resource WHERE district_id = :d"), {"d": item_id})]
+        for row in resource_repo.load_rows(s, ids=ids) if ids else []:
+            search = resource_search_text(
+                name=row.name, reading=row.reading, address=row.address, phone=row.phone, fax=row.fax,
+                district=row.district, key_persons=[KeyPerson(p.name, p.role, p.phone) for p in row.key_persons],
+                email=row.email)
+            s.connection().execute(text("UPDATE resource SET search_text = :t WHERE id = :i"),
+                                   {"t": search, "i": row.id})
 
     # --- summary ---------------------------------------------------------------------
     def summary(self, *, include_archived: bool = False) -> SummaryData:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
+from sqlmodel import Session
+
 from zaitaku_desktop.domain import vocab as seeds
 from zaitaku_desktop.domain.codes import complete_lg_code, lg_code_issue
 from zaitaku_desktop.domain.errors import DomainError, NotFoundError, ValidationError, FieldIssue
@@ -17,6 +21,9 @@ class VocabService:
     def __init__(self, db: Database, *, user: str = "") -> None:
         self.db = db
         self.user = user
+        # Called inside the renaming transaction as fn(session, kind, item_id): records whose search
+        # text holds the old name (resources by 地区, issues by 職種 and テーマ) are refolded.
+        self.on_renamed: list[Callable[[Session, str, str], None]] = []
 
     # --- reading ---------------------------------------------------------------
     def list(self, kind: str, *, include_archived: bool = False) -> list[VocabItem]:
@@ -77,6 +84,10 @@ class VocabService:
                 vocab_repo.touch(row)
                 history_repo.record(s, entity=kind, entity_id=row.id, action="update", user=self.user,
                                     changes=changes)
+            if "name" in changes:
+                s.flush()
+                for callback in self.on_renamed:
+                    callback(s, kind, row.id)
             return vocab_repo.to_item(kind, row)
 
     def set_archived(self, kind: str, item_id: str, archived: bool) -> VocabItem:
