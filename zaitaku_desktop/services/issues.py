@@ -253,12 +253,7 @@ class IssueService:
             row = issue_repo.get(s, issue_id)
             if row is None:
                 raise NotFoundError(NOT_FOUND)
-            if (row.archived_at is not None) != archived:
-                row.archived_at = utcnow() if archived else None
-                row.updated_at = utcnow()
-                row.version += 1
-                history_repo.record(s, entity=ENTITY, entity_id=issue_id, action="archive" if archived else "restore",
-                                    user=self.user, changes={"archived": [not archived, archived]}, note=note)
+            if history_repo.set_archived(s, row, archived, entity=ENTITY, user=self.user, note=note):
                 s.flush()
             return issue_repo.load_rows(s, IssueRow, ids=[issue_id])[0]
 

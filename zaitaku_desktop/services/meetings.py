@@ -218,13 +218,7 @@ class MeetingService:
             self._check_type_unique(s, name, type_id)
             new = {"name": name, "reading": (reading or "").strip(), "layer": layer, "tasks": clean_tasks(tasks),
                    "default_minutes": default_minutes, "agenda_template": agenda_template or ""}
-            changes = {k: [getattr(row, k), v] for k, v in new.items() if getattr(row, k) != v}
-            if changes:
-                for k, v in new.items():
-                    setattr(row, k, v)
-                row.updated_at = utcnow()
-                history_repo.record(s, entity=TYPE_ENTITY, entity_id=row.id, action="update", user=self.user,
-                                    changes=changes)
+            history_repo.apply_changes(s, row, new, entity=TYPE_ENTITY, user=self.user)
             return self._type_read(row)
 
     def set_type_archived(self, type_id: str, archived: bool) -> MeetingTypeRead:
@@ -232,10 +226,7 @@ class MeetingService:
             row = meeting_repo.get_type(s, type_id)
             if row is None:
                 raise NotFoundError("この種類は見つかりません。")
-            row.archived_at = utcnow() if archived else None
-            row.updated_at = utcnow()
-            history_repo.record(s, entity=TYPE_ENTITY, entity_id=row.id, action="archive" if archived else "restore",
-                                user=self.user)
+            history_repo.set_archived(s, row, archived, entity=TYPE_ENTITY, user=self.user)
             return self._type_read(row)
 
     # --- venues --------------------------------------------------------------------------------
@@ -266,13 +257,7 @@ class MeetingService:
             self._check_venue_unique(s, name, venue_id)
             new = {"name": name, "reading": (reading or "").strip(), "address": (address or "").strip(),
                    "capacity": capacity, "notes": notes or ""}
-            changes = {k: [getattr(row, k), v] for k, v in new.items() if getattr(row, k) != v}
-            if changes:
-                for k, v in new.items():
-                    setattr(row, k, v)
-                row.updated_at = utcnow()
-                history_repo.record(s, entity=VENUE_ENTITY, entity_id=row.id, action="update", user=self.user,
-                                    changes=changes)
+            history_repo.apply_changes(s, row, new, entity=VENUE_ENTITY, user=self.user)
             return self._venue_read(row)
 
     def set_venue_archived(self, venue_id: str, archived: bool) -> VenueRead:
@@ -280,10 +265,7 @@ class MeetingService:
             row = s.get(Venue, venue_id)
             if row is None:
                 raise NotFoundError("この会場は見つかりません。")
-            row.archived_at = utcnow() if archived else None
-            row.updated_at = utcnow()
-            history_repo.record(s, entity=VENUE_ENTITY, entity_id=row.id,
-                                action="archive" if archived else "restore", user=self.user)
+            history_repo.set_archived(s, row, archived, entity=VENUE_ENTITY, user=self.user)
             return self._venue_read(row)
 
     # --- reading meetings ----------------------------------------------------------------------
@@ -422,12 +404,7 @@ class MeetingService:
             row = meeting_repo.get(s, meeting_id)
             if row is None:
                 raise NotFoundError(NOT_FOUND)
-            if (row.archived_at is not None) != archived:
-                row.archived_at = utcnow() if archived else None
-                row.updated_at = utcnow()
-                row.version += 1
-                history_repo.record(s, entity=ENTITY, entity_id=meeting_id, action="archive" if archived else "restore",
-                                    user=self.user, changes={"archived": [not archived, archived]}, note=note)
+            if history_repo.set_archived(s, row, archived, entity=ENTITY, user=self.user, note=note):
                 s.flush()
             return meeting_repo.load_rows(s, MeetingRow, ids=[meeting_id], include_archived=True)[0]
 

@@ -112,13 +112,7 @@ class ResourceService:
             row = resource_repo.get(s, resource_id)
             if row is None:
                 raise NotFoundError("この資源は見つかりません。")
-            if (row.archived_at is not None) != archived:
-                row.archived_at = utcnow() if archived else None
-                row.updated_at = utcnow()
-                row.version += 1
-                history_repo.record(s, entity=ENTITY, entity_id=resource_id,
-                                    action="archive" if archived else "restore", user=self.user,
-                                    changes={"archived": [not archived, archived]}, note=note)
+            if history_repo.set_archived(s, row, archived, entity=ENTITY, user=self.user, note=note):
                 s.flush()
             return resource_repo.load_rows(s, ids=[resource_id])[0]
 

@@ -28,3 +28,32 @@ def for_entity(session: Session, entity: str, entity_id: str) -> list[ChangeRead
     return [ChangeRead(as_utc_datetime(r.changed_at), r.changed_by, r.action, json.loads(r.changes or "{}"), r.note)
             for r in rows]
 
+
+
+def apply_changes(session: Session, row, new: dict[str, object], *, entity: str, user: str,
+                  note: str = "") -> dict[str, list]:
+    """Set ``new`` values on a tracked row and record the fields that changed (old → new)."""
+    changes = {k: [getattr(row, k), v] for k, v in new.items() if getattr(row, k) != v}
+    if changes:
+        for key, value in new.items():
+            setattr(row, key, value)
+        row.updated_at = utcnow()
+        record(session, entity=entity, entity_id=row.id, action="update", user=user, changes=changes, note=note)
+    return changes
+
+
+def set_archived(session: Session, row, archived: bool, *, entity: str, user: str, note: str = "") -> bool:
+    """Archive (or bring back) a tracked row and record it; nothing is ever deleted.
+
+    Returns False when the row already was in that state (nothing recorded). Rows with a
+    ``version`` (optimistic locking) get a new one.
+    """
+    if (row.archived_at is not None) == archived:
+        return False
+    row.archived_at = utcnow() if archived else None
+    row.updated_at = utcnow()
+    if hasattr(row, "version"):
+        row.version += 1
+    record(session, entity=entity, entity_id=row.id, action="archive" if archived else "restore", user=user,
+           changes={"archived": [not archived, archived]}, note=note)
+    return True
