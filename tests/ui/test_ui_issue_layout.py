@@ -48,3 +48,14 @@ def test_cards_can_be_reached_and_opened_with_the_keyboard(qtbot, ctx, monkeypat
     assert board.selected_id == cell.cards[-1].id
     qtbot.keyClick(cell, Qt.Key.Key_Return)
     assert opened == [cell.cards[-1].id]
+
+
+def test_detail_pane_lists_the_meetings_where_an_issue_was_raised(qtbot, ctx):
+    window = open_window(qtbot, ctx)
+    window.tabs.setCurrentIndex(1)
+    board = window.issues_tab
+    linked = next(r for r in board.all_rows if ctx.services.meetings.meetings_for_issue(r.id))
+    link = ctx.services.meetings.meetings_for_issue(linked.id)[0]
+    board.select_id(linked.id)
+    text = board.detail.toPlainText()
+    assert "会議・研修" in text and link.meeting_title in text and f"（{link.role}）" in text

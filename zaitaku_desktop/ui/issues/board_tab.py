@@ -483,6 +483,12 @@ class IssueBoardTab(QWidget):
         if detail.responses:
             parts.append("<p><b>対応策</b><br>" + "<br>".join(
                 f"・{e(r.actor)}：{e(r.action)}（{e(r.state)}）" for r in detail.responses if not r.archived) + "</p>")
+        meetings = getattr(self.ctx.services, "meetings", None)
+        links = meetings.meetings_for_issue(row.id) if meetings is not None else []
+        if links:
+            parts.append("<p><b>会議・研修</b><br>" + "<br>".join(
+                f"・{e(self.ctx.format_date(link.meeting_date, weekday=False) if link.meeting_date else '日付未定')}"
+                f" {e(link.meeting_title)}（{e(link.role)}）" for link in links) + "</p>")
         if detail.history:
             parts.append("<p><b>履歴</b><br>" + "<br>".join(
                 e(line) for line in history_lines(self.ctx, detail.history)[:12]) + "</p>")
