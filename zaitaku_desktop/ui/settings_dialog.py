@@ -241,6 +241,12 @@ class SettingsDialog(QDialog):
             vpage.changed.connect(self._mark_vocab_changed)
             self.pages[kind] = vpage
             self.tabs.addTab(vpage, label)
+        if getattr(ctx.services, "meetings", None) is not None:
+            from .settings_records import meeting_type_page, venue_page
+
+            for page, label in ((meeting_type_page(ctx, self), "会議の種類"), (venue_page(ctx, self), "会場")):
+                page.changed.connect(self._mark_vocab_changed)
+                self.tabs.addTab(page, label)
 
         buttons = QDialogButtonBox(self)
         ok = buttons.addButton("OK", QDialogButtonBox.ButtonRole.AcceptRole)
