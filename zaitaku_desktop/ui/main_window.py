@@ -36,8 +36,10 @@ class MainWindow(QMainWindow):
         self.ctx = None
         self.resources_tab = None
         self.issues_tab = None
+        self.meetings_tab = None
         self._resource_actions: list = []
         self._issue_actions: list = []
+        self._meeting_actions: list = []
         self._counts: dict[str, tuple[int, int]] = {}
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_TITLE)
@@ -167,6 +169,16 @@ class MainWindow(QMainWindow):
                     self._issue_actions.append(self.toolbar.insertSeparator(settings_action))
                 else:
                     self.toolbar.insertAction(settings_action, a)
+        self._meeting_actions = []
+        if self.meetings_tab is not None:
+            c = self.meetings_tab
+            self._meeting_actions = [c.act_new, c.act_edit, c.act_copy]
+            edit_first = self.menu_edit.actions()[0]
+            for a in (c.act_new, c.act_edit, c.act_copy):
+                self.menu_edit.insertAction(edit_first, a)
+            self._meeting_actions.append(self.toolbar.insertSeparator(self.act_settings))
+            for a in (c.act_new, c.act_edit, c.act_copy):
+                self.toolbar.insertAction(self.act_settings, a)
         self.tabs.currentChanged.connect(self._sync_context_actions)
         self._sync_context_actions()
 
@@ -178,9 +190,12 @@ class MainWindow(QMainWindow):
             action.setVisible(current is self.resources_tab)
         for action in self._issue_actions:
             action.setVisible(current is self.issues_tab)
-        key = "resources" if current is self.resources_tab else "issues" if current is self.issues_tab else ""
+        for action in self._meeting_actions:
+            action.setVisible(current is self.meetings_tab)
+        key = ("resources" if current is self.resources_tab else "issues" if current is self.issues_tab
+               else "meetings" if current is self.meetings_tab else "")
         shown, total = self._counts.get(key, (None, None))
-        label = {"resources": "資源", "issues": "課題"}.get(key)
+        label = {"resources": "資源", "issues": "課題", "meetings": "会議・研修（この月）"}.get(key)
         self.count_label.setText(f"{label} {shown:,} / {total:,} 件" if label and shown is not None else "")
 
     def _set_counts(self, key: str, shown: int, total: int) -> None:
@@ -202,6 +217,7 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(current)
         self.loading.deleteLater()
         self._attach_issues(ctx)
+        self._attach_meetings(ctx)
         self._fill_menus()
         self.db_label.setText(str(ctx.services.db.path))
         self.db_label.setToolTip("データベースのファイル")
@@ -209,11 +225,17 @@ class MainWindow(QMainWindow):
         state = self.settings.get_state("resource_columns")
         self.resources_tab.restore_state(state)
         self._route_new_shortcut()
-        # The resource list first (what the user sees), then the board; 'ready' when both are in.
+        # The resource list first (what the user sees), then the board and the calendar; 'ready' when all are in.
+        def load_meetings() -> None:
+            if self.meetings_tab is not None:
+                self.meetings_tab.load(on_loaded=self._loaded)
+            else:
+                self._loaded()
+
         if self.issues_tab is not None:
-            self.resources_tab.load(on_loaded=lambda: self.issues_tab.load(on_loaded=self._loaded))
+            self.resources_tab.load(on_loaded=lambda: self.issues_tab.load(on_loaded=load_meetings))
         else:
-            self.resources_tab.load(on_loaded=self._loaded)
+            self.resources_tab.load(on_loaded=load_meetings)
 
     def _attach_issues(self, ctx) -> None:
         """The 課題ボード tab at index 1 (when the issue service is there)."""
@@ -234,14 +256,39 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(current)
         self.tabs.currentChanged.connect(self._route_new_shortcut)
 
-    def _route_new_shortcut(self, *_args) -> None:
-        """Ctrl+N makes a new record of the tab in front (resources or issues)."""
-        if self.resources_tab is None or self.issues_tab is None:
+    def _attach_meetings(self, ctx) -> None:
+        """The 会議・研修 calendar at index 2 (when the meeting service is there)."""
+        if getattr(ctx.services, "meetings", None) is None:
             return
-        on_issues = self.tabs.currentWidget() is self.issues_tab
+        from .meetings.calendar_tab import CalendarTab
+
+        self.meetings_tab = CalendarTab(ctx, self)
+        self.meetings_tab.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.meetings_tab.counts_changed.connect(lambda shown, total: self._set_counts("meetings", shown, total))
+        # Like the board: its actions live in the main toolbar while it is in front.
+        self.meetings_tab.toolbar.hide()
+        current = self.tabs.currentIndex()
+        old = self.tabs.widget(2)
+        self.tabs.removeTab(2)
+        old.deleteLater()
+        self.tabs.insertTab(2, self.meetings_tab, icon("meetings"), TAB_TITLES[2])
+        self.tabs.setCurrentIndex(current)
+        if self.issues_tab is None:
+            self.tabs.currentChanged.connect(self._route_new_shortcut)
+
+    def _route_new_shortcut(self, *_args) -> None:
+        """Ctrl+N makes a new record of the tab in front (resources, issues or meetings)."""
+        if self.resources_tab is None:
+            return
+        current = self.tabs.currentWidget()
+        tabs = [t for t in (self.issues_tab, self.meetings_tab) if t is not None]
+        if not tabs:
+            return
         new = QKeySequence(QKeySequence.StandardKey.New)
-        self.resources_tab.act_new.setShortcut(QKeySequence() if on_issues else new)
-        self.issues_tab.act_new.setShortcut(new if on_issues else QKeySequence())
+        in_front = next((t for t in tabs if current is t), None)
+        self.resources_tab.act_new.setShortcut(QKeySequence() if in_front is not None else new)
+        for t in tabs:
+            t.act_new.setShortcut(new if t is in_front else QKeySequence())
 
     def _loaded(self) -> None:
         self._update_sample_badge()
@@ -269,6 +316,8 @@ class MainWindow(QMainWindow):
         self.resources_tab.load(on_loaded=self._update_sample_badge)
         if self.issues_tab is not None:
             self.issues_tab.load()
+        if self.meetings_tab is not None:
+            self.meetings_tab.load()
 
     # --- actions ----------------------------------------------------------------------------------
     def open_settings(self) -> None:
