@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QSplitter, QStackedWidget, QTextBrowser, QToolBar, QToolButton, QVBoxLayout, QWidget,
 )
 
-from zaitaku_desktop.domain.dates import era_of, fiscal_year, parse_date
+from zaitaku_desktop.domain.dates import era_of, fiscal_year
 from zaitaku_desktop.domain.errors import DomainError, ValidationError
 from zaitaku_desktop.domain.issues import (
     FEEDBACK_METHODS, LAYER_KEYS, LAYER_LABELS, STATUS_COLOURS, STATUSES, IssueInput,
@@ -22,6 +22,7 @@ from zaitaku_desktop.models import VocabItem
 from zaitaku_desktop.services.issues import IssueDetail, IssueFilter, IssueRow, filter_issue_rows
 
 from ..context import AppContext
+from ..widgets.date_field import read_typed_date
 from ..icons import icon
 from .issue_form import ERROR_STYLE, history_lines
 from .kanban import KanbanBoard
@@ -106,15 +107,9 @@ class FeedbackDialog(QDialog):
         self.date: dt.date | None = None
 
     def _accept(self) -> None:
-        try:
-            self.date = parse_date(self.day.text().strip())
-        except (ValueError, DomainError):
-            self.date = None
-        if self.date is None:
-            self.day_error.setText("日付を 2026/11/22 や 令和8年11月22日 の形で入力してください")
-            self.day_error.show()
-            return
-        self.accept()
+        self.date = read_typed_date(self.day, self.day_error, "日付を 2026/11/22 や 令和8年11月22日 の形で入力してください")
+        if self.date is not None:
+            self.accept()
 
 
 def fiscal_year_label(year: int) -> str:

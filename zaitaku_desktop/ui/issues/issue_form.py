@@ -20,6 +20,7 @@ from zaitaku_desktop.models import ChangeRead, VocabItem
 from zaitaku_desktop.services.issues import IssueDetail, IssueRow, ResponseRead
 
 from ..context import AppContext
+from ..widgets.form_rows import add_field_row
 from ..widgets.date_field import with_today_button
 from .models import ResponsesModel
 
@@ -260,19 +261,7 @@ class IssueDialog(QDialog):
 
     # --- building ---------------------------------------------------------------------------------------
     def _row(self, form: QFormLayout, label: str, widget: QWidget, field: str) -> None:
-        box = QWidget(self)
-        col = QVBoxLayout(box)
-        col.setContentsMargins(0, 0, 0, 0)
-        col.setSpacing(1)
-        col.addWidget(widget)
-        err = QLabel("", box)
-        err.setObjectName(f"error_{field}")
-        err.setWordWrap(True)
-        err.setStyleSheet(ERROR_STYLE)
-        err.hide()
-        col.addWidget(err)
-        self.error_labels[field] = err
-        form.addRow(label, box)
+        add_field_row(form, label, widget, field, self.error_labels)
 
     def _line(self, name: str, placeholder: str = "") -> QLineEdit:
         edit = QLineEdit(self)

@@ -19,7 +19,8 @@ from zaitaku_desktop.domain.meetings import STATUSES, MeetingInput, add_minutes,
 from zaitaku_desktop.services.meetings import MeetingDetail, MeetingRow, MeetingTypeRead, VenueRead
 
 from ..context import AppContext
-from ..widgets.date_field import with_today_button
+from ..widgets.form_rows import add_field_row
+from ..widgets.date_field import with_today_button, read_typed_date
 
 ERROR_STYLE = "color:#c62828;"
 WARNING_STYLE = "color:#9a6700; background:#fff8e1; padding:4px;"
@@ -72,19 +73,7 @@ class MeetingDialog(QDialog):
 
     # --- building --------------------------------------------------------------------------------
     def _row(self, form: QFormLayout, label: str, widget: QWidget, field: str) -> None:
-        box = QWidget(self)
-        col = QVBoxLayout(box)
-        col.setContentsMargins(0, 0, 0, 0)
-        col.setSpacing(1)
-        col.addWidget(widget)
-        err = QLabel("", box)
-        err.setObjectName(f"error_{field}")
-        err.setWordWrap(True)
-        err.setStyleSheet(ERROR_STYLE)
-        err.hide()
-        col.addWidget(err)
-        self.error_labels[field] = err
-        form.addRow(label, box)
+        add_field_row(form, label, widget, field, self.error_labels)
 
     def _build(self) -> None:
         outer = QVBoxLayout(self)
@@ -331,12 +320,6 @@ class CopyMeetingDialog(QDialog):
         self.date: dt.date | None = None
 
     def _accept(self) -> None:
-        try:
-            self.date = parse_date(self.day.text().strip())
-        except (ValueError, DomainError):
-            self.date = None
-        if self.date is None:
-            self.day_error.setText("開催日を 2026/12/05 や 令和8年12月5日 の形で入力してください")
-            self.day_error.show()
-            return
-        self.accept()
+        self.date = read_typed_date(self.day, self.day_error, "開催日を 2026/12/05 や 令和8年12月5日 の形で入力してください")
+        if self.date is not None:
+            self.accept()

@@ -17,6 +17,7 @@ from zaitaku_desktop.models import ResourceDetail, ResourceRow, VocabItem
 from zaitaku_desktop.services.resources import input_from_row
 
 from ..context import AppContext
+from ..widgets.form_rows import add_field_row
 from ..widgets.date_field import with_today_button
 
 ERROR_STYLE = "color:#c62828;"
@@ -51,18 +52,7 @@ class ResourceDialog(QDialog):
         return edit
 
     def _row(self, form: QFormLayout, label: str, widget: QWidget, field: str) -> None:
-        box = QWidget(self)
-        col = QVBoxLayout(box)
-        col.setContentsMargins(0, 0, 0, 0)
-        col.setSpacing(1)
-        col.addWidget(widget)
-        err = QLabel("", box)
-        err.setObjectName(f"error_{field}")
-        err.setWordWrap(True)
-        err.hide()
-        col.addWidget(err)
-        self.error_labels[field] = err
-        form.addRow(label, box)
+        add_field_row(form, label, widget, field, self.error_labels)
 
     def _build(self) -> None:
         outer = QVBoxLayout(self)

@@ -1,0 +1,26 @@
+"""A form row with its own inline error line, shared by the record forms (resources, issues, meetings)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
+
+ERROR_STYLE = "color:#c62828;"
+
+
+def add_field_row(form: QFormLayout, label: str, widget: QWidget, field: str,
+                  error_labels: dict[str, QLabel]) -> QLabel:
+    """Add ``widget`` under ``label`` with a hidden error line below it (objectName ``error_<field>``)."""
+    box = QWidget(widget.parentWidget())
+    column = QVBoxLayout(box)
+    column.setContentsMargins(0, 0, 0, 0)
+    column.setSpacing(1)
+    column.addWidget(widget)
+    error = QLabel("", box)
+    error.setObjectName(f"error_{field}")
+    error.setWordWrap(True)
+    error.setStyleSheet(ERROR_STYLE)
+    error.hide()
+    column.addWidget(error)
+    error_labels[field] = error
+    form.addRow(label, box)
+    return error
