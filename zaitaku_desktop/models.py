@@ -358,6 +358,7 @@ class Attendance(SQLModel, table=True):
     role: str = "参加者"
     status: str = "申込"
     walk_in: bool = False
+    table_no: int | None = None  # group work: the table (1..N) this participant sits at
     updated_at: dt.datetime = Field(default_factory=utcnow)
 
 
@@ -370,6 +371,60 @@ class AttendanceCount(SQLModel, table=True):
     profession_id: str | None = Field(default=None, foreign_key="profession.id")
     label: str = ""  # shown when profession_id is None, e.g. 他職種
     count: int = 0
+
+
+class QuestionnaireTemplate(Tracked, table=True):
+    """A questionnaire handed out at meetings: its items live in questionnaire_item."""
+
+    __tablename__ = "questionnaire_template"
+    name: str
+    notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    is_sample: bool = False
+
+
+class QuestionnaireItem(SQLModel, table=True):
+    """One question: a 4- or 5-point scale, yes/no or free text (domain.questionnaires.ITEM_KINDS)."""
+
+    __tablename__ = "questionnaire_item"
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    template_id: str = Field(foreign_key="questionnaire_template.id", index=True)
+    sort_order: int = 0
+    kind: str = "scale4"  # scale4 / scale5 / yesno / text
+    text: str
+    choices: str = ""  # the point labels, best first, separated by "|"; "" = the kind's default labels
+    archived_at: dt.datetime | None = None
+
+
+class MeetingQuestionnaire(SQLModel, table=True):
+    """Which questionnaire a meeting handed out, and how many sheets (for the response rate)."""
+
+    __tablename__ = "meeting_questionnaire"
+    meeting_id: str = Field(foreign_key="meeting.id", primary_key=True)
+    template_id: str = Field(foreign_key="questionnaire_template.id")
+    distributed: int | None = None  # sheets handed out; None = the number who attended
+
+
+class QuestionnaireResponse(SQLModel, table=True):
+    """One returned sheet."""
+
+    __tablename__ = "questionnaire_response"
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    meeting_id: str = Field(foreign_key="meeting.id", index=True)
+    sheet_no: int = 0
+    profession_id: str | None = Field(default=None, foreign_key="profession.id")
+    profession_label: str = ""  # when no profession fits: 住民 / その他
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class QuestionnaireAnswer(SQLModel, table=True):
+    __tablename__ = "questionnaire_answer"
+    __table_args__ = (UniqueConstraint("response_id", "item_id"),)
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    response_id: str = Field(foreign_key="questionnaire_response.id", index=True)
+    item_id: str = Field(foreign_key="questionnaire_item.id", index=True)
+    value: int | None = None  # scale: 1 = best point; yes/no: 1 = yes, 2 = no
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
 
 
 # --- history and settings stored with the data -------------------------------------
