@@ -76,6 +76,12 @@ class Theme(VocabBase, table=True):
     __tablename__ = "theme"
 
 
+class ConsultationCategory(VocabBase, table=True):
+    """What a consultation was about (在宅医療の開始, 退院調整, 看取り・終末期, ...): several per consultation."""
+
+    __tablename__ = "consultation_category"
+
+
 VOCAB_MODELS: dict[str, type[VocabBase]] = {
     "municipality": Municipality,
     "district": District,
@@ -85,6 +91,7 @@ VOCAB_MODELS: dict[str, type[VocabBase]] = {
     "capability": Capability,
     "procedure": Procedure,
     "theme": Theme,
+    "consultation_category": ConsultationCategory,
 }
 
 
@@ -425,6 +432,116 @@ class QuestionnaireAnswer(SQLModel, table=True):
     item_id: str = Field(foreign_key="questionnaire_item.id", index=True)
     value: int | None = None  # scale: 1 = best point; yes/no: 1 = yes, 2 = no
     text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+# --- consultation intake (task オ) -------------------------------------------------------------
+# Personal fields (names, contact, the person's details, what was asked) are 要配慮個人情報: they never go
+# into logs, error messages or anonymous outputs, and every view/export/print of them is in access_log.
+
+class ConsultationCase(Tracked, table=True):
+    """The person concerned, across all consultations about them (the duplicate check attaches new ones here).
+    Every personal field is optional: a consultation may be anonymous."""
+
+    __tablename__ = "consultation_case"
+    case_no: str = Field(default="", index=True)  # shown number, e.g. 2026-0042
+    person_name: str = ""
+    person_reading: str = ""  # folded kana, for the duplicate check
+    person_phone: str = ""  # digits only, for the duplicate check
+    age_band: str = ""  # domain.consultations.AGE_BANDS
+    municipality_id: str | None = Field(default=None, foreign_key="municipality.id")
+    district_id: str | None = Field(default=None, foreign_key="district.id")
+    care_level: str = ""  # domain.consultations.CARE_LEVELS
+    is_sample: bool = False
+    version: int = 1
+
+
+class Consultation(Tracked, table=True):
+    __tablename__ = "consultation"
+    case_id: str = Field(foreign_key="consultation_case.id", index=True)
+    window: str = "多職種向け"  # 多職種向け / 一般向け
+    received_at: dt.datetime = Field(index=True)  # UTC; the form shows local time
+    channel: str = "電話"  # domain.consultations.CHANNELS
+    requester_type: str = "本人"  # domain.consultations.REQUESTER_TYPES
+    requester_name: str = ""
+    requester_affiliation: str = ""
+    requester_contact: str = ""
+    question: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    answer: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    minutes_spent: int | None = None
+    status: str = Field(default="受付", index=True)  # 受付 → 対応中 → 紹介済 → 終了 / 継続
+    handled_by: str = ""
+    follow_up_due: dt.date | None = Field(default=None, index=True)
+    is_sample: bool = False
+    version: int = 1
+
+
+class ConsultationCategoryLink(SQLModel, table=True):
+    __tablename__ = "consultation_category_link"
+    consultation_id: str = Field(foreign_key="consultation.id", primary_key=True)
+    category_id: str = Field(foreign_key="consultation_category.id", primary_key=True, index=True)
+
+
+class Referral(Tracked, table=True):
+    """A referral of a consultation to a provider from the resource list."""
+
+    __tablename__ = "consultation_referral"
+    consultation_id: str = Field(foreign_key="consultation.id", index=True)
+    resource_id: str = Field(foreign_key="resource.id", index=True)
+    referred_on: dt.date
+    how: str = "電話"  # domain.consultations.REFERRAL_HOWS
+    personal_shared: bool = False  # the person's details were passed on (needs consent)
+    outcome: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    outcome_on: dt.date | None = None
+
+
+class ConsultationContact(SQLModel, table=True):
+    """One entry of a case's chronological record: the first call, call-backs, a referral's outcome."""
+
+    __tablename__ = "consultation_contact"
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    consultation_id: str = Field(foreign_key="consultation.id", index=True)
+    at: dt.datetime
+    kind: str = "受付"  # domain.consultations.CONTACT_KINDS
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    by: str = ""
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Consent(Tracked, table=True):
+    """Whether the person agreed that their details may be passed on: to whom, for what, when and how;
+    a withdrawal ends it (the row is kept)."""
+
+    __tablename__ = "consultation_consent"
+    case_id: str = Field(foreign_key="consultation_case.id", index=True)
+    granted: bool = True  # False = asked and refused
+    recipients: str = ""  # to whom, e.g. 訪問看護ステーション・かかりつけ医
+    purpose: str = ""
+    obtained_on: dt.date
+    method: str = "口頭"  # domain.consultations.CONSENT_METHODS
+    obtained_by: str = ""
+    withdrawn_on: dt.date | None = None
+
+
+class IssueConsultation(SQLModel, table=True):
+    """An issue promoted from recurring consultations (no personal data travels with the link)."""
+
+    __tablename__ = "issue_consultation"
+    issue_id: str = Field(foreign_key="collab_issue.id", primary_key=True)
+    consultation_id: str = Field(foreign_key="consultation.id", primary_key=True, index=True)
+
+
+class AccessLog(SQLModel, table=True):
+    """Who saw, exported or printed personal data, when, and what (ids and kinds only — never names or text).
+    The database refuses UPDATE and DELETE on this table (triggers in migration 0007)."""
+
+    __tablename__ = "access_log"
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    at: dt.datetime = Field(default_factory=utcnow, index=True)
+    user: str = ""
+    action: str  # domain.consultations.ACCESS_ACTIONS: view / reveal / export / print / consent ...
+    entity: str = ""  # consultation_case / consultation / export
+    entity_id: str = ""
+    detail: str = ""  # e.g. the file name or "名前を含める"; no personal data
 
 
 # --- history and settings stored with the data -------------------------------------
