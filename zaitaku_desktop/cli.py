@@ -11,6 +11,8 @@
     zaitaku-desktop [--db PATH] issues sample          add the sample issues to a sample database without them
     zaitaku-desktop [--db PATH] issues feedback --association NAME OUT.pdf [--date YYYY-MM-DD]
     zaitaku-desktop [--db PATH] issues list-pdf --professions A,B[,C,D] OUT.pdf [--layers 一次,二次] [--title T]
+    zaitaku-desktop [--db PATH] meetings export OUT.xlsx [--from DATE --to DATE | --meeting ID]
+    zaitaku-desktop [--db PATH] meetings ics OUT.ics [--from DATE --to DATE | --meeting ID]
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     madd.add_argument("--reading", default="", help="読み（ひらがな）")
     msub.add_parser("list", help="登録されている市町村を表示する")
     _add_issue_commands(sub)
+    _add_meeting_commands(sub)
     return parser
 
 
@@ -78,6 +81,55 @@ def _add_issue_commands(sub):
     ilp.add_argument("--title", default="", help="表題（既定：一次連携で抽出された課題リスト）")
     ilp.add_argument("out", metavar="OUT.pdf")
     return isub
+
+
+def _add_meeting_commands(sub):
+    """`meetings ...`: the meeting scheduler. Further actions are added to the returned sub-parsers with
+    ``msub.add_parser(...)``, checked in ``_check_meeting_args`` and run in ``_meetings`` below."""
+    meetings = sub.add_parser("meetings", help="会議・研修の書き出し（Excel・カレンダー）など")
+    msub = meetings.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=_Parser)
+    for action, suffix, text in (("export", "xlsx", "会議・研修の一覧と職種別参加者数を .xlsx に書き出す"),
+                                 ("ics", "ics", "会議・研修を Outlook・Googleカレンダーに取り込める .ics に書き出す")):
+        act = msub.add_parser(action, help=text + "（--meeting で1件、--from/--to で期間）")
+        act.add_argument("out", metavar=f"OUT.{suffix}")
+        act.add_argument("--from", dest="start", metavar="DATE", help="期間の開始日（例：2026-04-01 または 令和8年4月1日）")
+        act.add_argument("--to", dest="end", metavar="DATE", help="期間の終了日")
+        act.add_argument("--meeting", metavar="ID", help="この会議・研修だけを書き出す")
+    return msub
+
+
+MEETING_SUFFIXES = {"export": ".xlsx", "ics": ".ics"}  # the file each action writes
+RANGE_ACTIONS = ("export", "ics")  # the actions that take --from/--to or --meeting
+
+
+def _check_meeting_args(args: argparse.Namespace) -> str | None:
+    """Turn --from/--to into dates; a Japanese message when the arguments cannot work."""
+    from zaitaku_desktop.domain.dates import parse_date
+
+    wanted = MEETING_SUFFIXES.get(args.action)
+    if wanted and Path(args.out).suffix.lower() != wanted:
+        return f"書き出し先の拡張子は {wanted} にしてください：{args.out}"
+    if args.action not in RANGE_ACTIONS:
+        return None
+    for name, label in (("start", "--from"), ("end", "--to")):
+        text = getattr(args, name)
+        try:
+            setattr(args, name, parse_date(text) if text else None)
+        except ValueError:
+            return f"{label} は 2026-04-01 のように指定してください：{text}"
+    if args.meeting and (args.start or args.end):
+        return "--meeting と --from/--to は一緒に指定できません"
+    if not args.meeting and not (args.start and args.end):
+        return "--meeting で会議・研修を、または --from と --to で期間を指定してください"
+    if args.start and args.end and args.start > args.end:
+        return "--to の日付が --from より前になっています"
+    from zaitaku_desktop.exports.atomic import FileWriteError, check_destination
+
+    try:
+        check_destination(Path(args.out))
+    except FileWriteError as exc:
+        return exc.message
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -155,10 +207,15 @@ def _dispatch(args: argparse.Namespace, db_path: Path) -> int:
             except ValueError:
                 return _fail(f"--date は 2026-06-01 のように指定してください：{args.date}", 2)
 
+    if args.command == "meetings" and (message := _check_meeting_args(args)):
+        return _fail(message, 2)
+
     services = open_services(db_path, backup_dir=backup_dir())
     try:
         if args.command == "issues":
             return _issues(services, args)
+        if args.command == "meetings":
+            return _meetings(services, args)
         if args.command == "demo":
             result = services.sample.load()
             print(f"サンプル地域を読み込みました：市町村 {result.municipalities}・地区 {result.districts}・"
@@ -251,6 +308,37 @@ def _issues(services, args: argparse.Namespace) -> int:
     if args.action in ("feedback", "list-pdf"):
         return _issue_pdf(services, args)
     return _fail(f"不明な操作です：{args.action}", 2)
+
+
+def _meetings(services, args: argparse.Namespace) -> int:
+    """The `meetings` actions (see ``_add_meeting_commands``)."""
+    if args.action in RANGE_ACTIONS:
+        return _meeting_export(services, args)
+    return _fail(f"不明な操作です：{args.action}", 2)
+
+
+def _meeting_export(services, args: argparse.Namespace) -> int:
+    """`meetings export` (.xlsx) and `meetings ics` of one meeting or a period."""
+    from zaitaku_desktop.domain.errors import NotFoundError
+    from zaitaku_desktop.exports import meetings_ics, meetings_xlsx
+    from zaitaku_desktop.exports.atomic import FileWriteError
+    from zaitaku_desktop.settings import Settings
+
+    choice = {"meeting_id": args.meeting, "start": args.start, "end": args.end}
+    try:
+        if args.action == "export":
+            data = meetings_xlsx.gather(services.meetings, date_style=Settings().date_style, **choice)
+            meetings_xlsx.write_meetings_xlsx(data, Path(args.out))
+            print(f"会議・研修 {len(data.rows):,} 件を書き出しました：{args.out}")
+        else:
+            rows, addresses, agendas = meetings_xlsx.gather_calendar(services.meetings, **choice)
+            count = meetings_ics.write_ics(rows, Path(args.out), addresses=addresses, agendas=agendas)
+            print(f"会議・研修 {count:,} 件をカレンダー（.ics）に書き出しました：{args.out}")
+    except NotFoundError:
+        return _fail(f"ID {args.meeting} の会議・研修は見つかりません", 2)
+    except FileWriteError as exc:
+        return _fail(exc.message, 2)
+    return 0
 
 
 def _split_list(text: str | None) -> list[str]:

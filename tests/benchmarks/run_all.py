@@ -9,6 +9,7 @@ the same run, as a ratio, with the target:
   (≤ 3×), and a whole keystroke in the real tab (< 100 ms)
 - Excel export of 10,000 rows vs a bare openpyxl write-only dump of the same values (≤ 1.5×)
 - peak memory with 50,000 rows loaded in the list (< 400 MB)
+- ten years of meetings: month view and period totals vs bare SQL of the same data (≤ 3×)
 """
 
 from __future__ import annotations
@@ -260,7 +261,16 @@ def bench_issue_board(work: Path, repeat: int) -> None:
     run(folder, issues=500, repeat=max(3, repeat), report=report)
 
 
-BENCHMARKS = ("startup", "memory", "search", "export", "open_data", "map", "issue_board")
+def bench_meetings(work: Path, repeat: int) -> None:
+    """Ten years of meetings: the month view and the period totals vs bare SQL of the same data (≤ 3×)."""
+    from tests.benchmarks.bench_meetings import run
+
+    folder = work / "meetings"
+    folder.mkdir(exist_ok=True)
+    run(folder, repeat=max(5, repeat), report=report)
+
+
+BENCHMARKS = ("startup", "memory", "search", "export", "open_data", "map", "issue_board", "meetings")
 
 
 def main() -> int:
@@ -306,6 +316,9 @@ def main() -> int:
         if "issue_board" in wanted:
             settle()
             bench_issue_board(work, args.repeat)
+        if "meetings" in wanted:
+            settle()
+            bench_meetings(work, args.repeat)
     failed = [r for r in RESULTS if not r[4]]
     print(f"\n{len(RESULTS) - len(failed)} of {len(RESULTS)} targets met")
     return 1 if failed else 0
