@@ -10,6 +10,7 @@ the same run, as a ratio, with the target:
 - Excel export of 10,000 rows vs a bare openpyxl write-only dump of the same values (≤ 1.5×)
 - peak memory with 50,000 rows loaded in the list (< 400 MB)
 - ten years of meetings: month view and period totals vs bare SQL of the same data (≤ 3×)
+- 50,000 consultations: the list and the statistics vs bare SQL of the same data (≤ 3×)
 """
 
 from __future__ import annotations
@@ -270,7 +271,16 @@ def bench_meetings(work: Path, repeat: int) -> None:
     run(folder, repeat=max(5, repeat), report=report)
 
 
-BENCHMARKS = ("startup", "memory", "search", "export", "open_data", "map", "issue_board", "meetings")
+def bench_consultations(work: Path, repeat: int) -> None:
+    """50,000 consultations: the list and the statistics vs bare SQL of the same data (≤ 3×)."""
+    from tests.benchmarks.bench_consultations import run
+
+    folder = work / "consultations"
+    folder.mkdir(exist_ok=True)
+    run(folder, repeat=max(5, repeat), report=report)
+
+
+BENCHMARKS = ("startup", "memory", "search", "export", "open_data", "map", "issue_board", "meetings", "consultations")
 
 
 def main() -> int:
@@ -319,6 +329,9 @@ def main() -> int:
         if "meetings" in wanted:
             settle()
             bench_meetings(work, args.repeat)
+        if "consultations" in wanted:
+            settle()
+            bench_consultations(work, args.repeat)
     failed = [r for r in RESULTS if not r[4]]
     print(f"\n{len(RESULTS) - len(failed)} of {len(RESULTS)} targets met")
     return 1 if failed else 0

@@ -269,6 +269,12 @@ def test_attendance_and_counts_by_profession_over_a_period(services, ids) -> Non
     totals = services.meetings.period_totals(D(2014, 4, 1), D(2016, 3, 31))
     assert {(t.profession, t.count) for t in totals} == {("薬剤師", 26), ("歯科医師", 1), ("住民", 30), ("他職種", 63)}
     assert sum(t.count for t in totals) == 120
+    # Per meeting in one pass: the same figures as asking meeting by meeting (中止 included, 欠席 not).
+    by_meeting = services.meetings.totals_by_meeting(D(2014, 4, 1), D(2016, 3, 31))
+    assert {(t.profession, t.count) for t in by_meeting[training.id]} == {("薬剤師", 2), ("歯科医師", 1)}
+    for meeting in (lecture, talk, training, cancelled):
+        assert by_meeting[meeting.id] == services.meetings.meeting_totals(meeting.id)
+    assert outside.id not in by_meeting
     with pytest.raises(ValidationError):
         services.meetings.set_counts(talk.id, [CountEntry(ids["住民"], -1)])
     with pytest.raises(ValidationError):

@@ -18,6 +18,7 @@ VOCAB_KINDS: dict[str, str] = {
     "capability": "サービス・対応",
     "procedure": "医療処置",
     "theme": "課題のテーマ",
+    "consultation_category": "相談の分類",
 }
 
 # The eight tasks of 在宅医療・介護連携推進事業.

@@ -126,8 +126,8 @@ def gather(meetings: Any, *, meeting_id: str | None = None, start: dt.date | Non
         return MeetingsWorkbookData(rows, totals, totals[meeting_id], meetings.list_attendance(meeting_id),
                                     date_style)
     counted = [r for r in rows if r.status not in NOT_COUNTED]
-    totals = {r.id: meetings.meeting_totals(r.id) for r in counted if r.attended}
-    totals |= {r.id: [] for r in counted if not r.attended}
+    by_meeting = meetings.totals_by_meeting(start, end)
+    totals = {r.id: by_meeting.get(r.id, []) for r in counted}
     return MeetingsWorkbookData(rows, totals, meetings.period_totals(start, end), None, date_style)
 
 

@@ -231,18 +231,36 @@ def replace_counts(session: Session, meeting_id: str, entries: list[tuple[str | 
 def profession_totals(session: Session, start: dt.date, end: dt.date) -> list[tuple[str | None, str, int]]:
     """(profession id, label, people) over the period's meetings (not archived, not 中止/延期) in the period: 出席 rows by the
     person's profession plus the counts-only entries."""
-    cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     period = "m.archived_at IS NULL AND m.status NOT IN ('中止', '延期') AND m.date >= ? AND m.date <= ?"
-    params = [start.isoformat(), end.isoformat()]
-    out: list[tuple[str | None, str, int]] = []
-    for pid, total in cursor.execute(
-            "SELECT p.profession_id, count(*) FROM attendance x JOIN meeting m ON m.id = x.meeting_id "
-            f"JOIN person p ON p.id = x.person_id WHERE x.status = '出席' AND {period} GROUP BY p.profession_id",
-            params).fetchall():
-        out.append((pid, "", int(total)))
-    for pid, label, total in cursor.execute(
-            "SELECT c.profession_id, c.label, sum(c.count) FROM attendance_count c JOIN meeting m "
-            f"ON m.id = c.meeting_id WHERE {period} GROUP BY c.profession_id, c.label", params).fetchall():
-        out.append((pid, label or "", int(total or 0)))
+    return [(pid, label, n) for _mid, pid, label, n in
+            _grouped_totals(session, period, [start.isoformat(), end.isoformat()], by_meeting=False)]
+
+
+def totals_by_meeting(session: Session, *, meeting_id: str | None = None, start: dt.date | None = None,
+                      end: dt.date | None = None) -> list[tuple[str, str | None, str, int]]:
+    """(meeting id, profession id, label, people) for one meeting, or every meeting of a period (any status),
+    in two grouped queries rather than one read per attendee."""
+    if meeting_id is not None:
+        return _grouped_totals(session, "m.id = ?", [meeting_id], by_meeting=True)
+    assert start is not None and end is not None
+    return _grouped_totals(session, "m.archived_at IS NULL AND m.date >= ? AND m.date <= ?",
+                           [start.isoformat(), end.isoformat()], by_meeting=True)
+
+
+def _grouped_totals(session: Session, where: str, params: list[str], *, by_meeting: bool
+                    ) -> list[tuple[str, str | None, str, int]]:
+    meeting_col = "m.id" if by_meeting else "''"
+    group = "m.id, " if by_meeting else ""
+    cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    out: list[tuple[str, str | None, str, int]] = []
+    for mid, pid, total in cursor.execute(
+            f"SELECT {meeting_col}, p.profession_id, count(*) FROM attendance x JOIN meeting m ON m.id = x.meeting_id "
+            f"JOIN person p ON p.id = x.person_id WHERE x.status = '出席' AND {where} "
+            f"GROUP BY {group}p.profession_id", params).fetchall():
+        out.append((mid, pid, "", int(total)))
+    for mid, pid, label, total in cursor.execute(
+            f"SELECT {meeting_col}, c.profession_id, c.label, sum(c.count) FROM attendance_count c JOIN meeting m "
+            f"ON m.id = c.meeting_id WHERE {where} GROUP BY {group}c.profession_id, c.label", params).fetchall():
+        out.append((mid, pid, label or "", int(total or 0)))
     cursor.close()
     return out
