@@ -64,10 +64,10 @@ def test_period_workbook_lists_meetings_and_totals_by_profession(services, made,
     assert rows[0][:4] == ("開催日", "開始", "終了", "名前")
     assert [r[3] for r in rows[1:]] == ["多職種連携研修会", "出前講座「在宅医療を知ろう」", "=連携体制検討会"]
     assert rows[1] == ("令和8年6月3日（水）", "18:30", "20:00", "多職種連携研修会", "研修会", "二次", "カ",
-                       "市民ホール", "薬剤師会", "開催済", 2, 7)
+                       "市民ホール", "薬剤師会", "開催済", 2, 7, made.training.id)
     assert rows[2][1] is None and rows[3][9] == "中止"
     assert listing["D4"].data_type == "s"  # a title starting with "=" stays text, not a formula
-    assert listing.freeze_panes == "A2" and listing.auto_filter.ref == "A1:L4"
+    assert listing.freeze_panes == "A2" and listing.auto_filter.ref == "A1:M4"
     assert listing.column_dimensions["D"].width == 40
 
     totals = _values(wb["職種別参加者数"])

@@ -313,8 +313,9 @@ def test_load_meetings_into_an_older_sample_database(sample_services) -> None:
     with pytest.raises(DomainError):
         sample_services.sample.load_meetings()
     with sample_services.db.session() as s:
-        for table in ("attendance_count", "attendance", "meeting_issue", "meeting_speaker", "meeting_profession",
-                      "meeting_co_organiser", "meeting", "meeting_series"):
+        for table in ("questionnaire_answer", "questionnaire_response", "meeting_questionnaire", "attendance_count",
+                      "attendance", "meeting_issue", "meeting_speaker", "meeting_profession", "meeting_co_organiser",
+                      "meeting", "meeting_series"):
             s.execute(text(f"DELETE FROM {table}"))
         meta_repo.put(s, "sample_meetings_loaded", "")
     assert sample_services.sample.can_load_meetings()

@@ -27,6 +27,7 @@ NOT_COUNTED = ("中止", "延期")  # the statuses MeetingService.period_totals 
 MEETING_COLUMNS: tuple[tuple[str, float], ...] = (
     ("開催日", 22), ("開始", 7), ("終了", 7), ("名前", 40), ("種類", 16), ("階層", 9), ("事業", 8),
     ("会場", 28), ("主催", 24), ("状況", 8), ("申込・出席", 10), ("出席", 8),
+    ("ID", 38),  # what `meetings signin ID` and `--meeting ID` take
 )
 ROSTER_COLUMNS: tuple[tuple[str, float], ...] = (
     ("氏名", 18), ("所属", 32), ("職種", 18), ("役割", 9), ("出欠", 8), ("当日参加", 9),
@@ -56,7 +57,7 @@ def _write(handle: BinaryIO, data: MeetingsWorkbookData) -> None:
     for r in data.rows:
         _append(ws, [_day(r.date, data.date_style), r.start_time, r.end_time, _text(r.title), r.type_name or None,
                      r.layer or None, r.tasks or None, _text(r.venue), _text(r.organiser), r.status, r.registered,
-                     r.attended])
+                     r.attended, r.id])
     seireki = data.date_style == "seireki"
     _finish(ws, MEETING_COLUMNS, len(data.rows), date_columns=(1,) if seireki else (), wrap_columns=(4,))
     _write_totals(wb.create_sheet("職種別参加者数"), data)

@@ -736,14 +736,17 @@ class MeetingService:
             meeting = meeting_repo.get(s, meeting_id)
             if meeting is None:
                 raise NotFoundError(NOT_FOUND)
+            raw = [(pid, label, n) for _m, pid, label, n in meeting_repo.totals_by_meeting(s, meeting_id=meeting_id)]
+            return self._totals(s, raw, self._names(s)["profession"])
+
+    def totals_by_meeting(self, start: dt.date, end: dt.date) -> dict[str, list[ProfessionTotal]]:
+        """Attendance by profession for every meeting of a period, read in one pass (for period exports)."""
+        with self.db.session() as s:
+            raw: dict[str, list[tuple[str | None, str, int]]] = {}
+            for mid, pid, label, n in meeting_repo.totals_by_meeting(s, start=start, end=end):
+                raw.setdefault(mid, []).append((pid, label, n))
             profs = self._names(s)["profession"]
-            raw: list[tuple[str | None, str, int]] = []
-            for entry in meeting_repo.attendance(s, meeting_id=meeting_id):
-                if entry.status == "出席":
-                    person = meeting_repo.get_person(s, entry.person_id)
-                    raw.append((person.profession_id if person else None, "", 1))
-            raw.extend((c.profession_id, c.label, c.count) for c in meeting_repo.counts(s, meeting_id))
-            return self._totals(s, raw, profs)
+            return {mid: self._totals(s, entries, profs) for mid, entries in raw.items()}
 
     def period_totals(self, start: dt.date, end: dt.date) -> list[ProfessionTotal]:
         """Attendance by profession over a period (not 中止/延期 meetings): the annual report's figures."""
@@ -918,6 +921,138 @@ class MeetingService:
     def _attendance_read(a: Attendance, p: Person, profs: dict[str, str]) -> AttendanceRead:
         return AttendanceRead(a.id, a.meeting_id, a.person_id, p.name, p.affiliation, p.profession_id,
                               profs.get(p.profession_id or "", ""), a.role, a.status, a.walk_in)
+
+    # --- sign-in sheet, period breakdown, sample participants -----------------------------------
+    def save_attendance_sheet(self, meeting_id: str, rows: list, *, counts: list[CountEntry] | None = None
+                              ) -> list[AttendanceRead]:
+        """Write a whole sign-in sheet (domain.attendance.SheetRow, in order) in one transaction: people
+        not met before are registered (one per name + affiliation), the others are updated, entries of
+        people no longer on the sheet are removed. With ``counts`` the counts-only entries are replaced too."""
+        problems = []
+        for i, row in enumerate(rows, 1):
+            if not (row.name or "").strip():
+                problems.append(FieldIssue(f"row{i}", f"{i}行目：氏名を入力してください"))
+            if row.role not in ATTENDANCE_ROLES:
+                problems.append(FieldIssue(f"row{i}", f"{i}行目：役割は{'・'.join(ATTENDANCE_ROLES)}から選んでください"))
+            if row.status not in ATTENDANCE_STATUSES:
+                problems.append(FieldIssue(f"row{i}", f"{i}行目：出欠は{'・'.join(ATTENDANCE_STATUSES)}から選んでください"))
+        if problems:
+            raise ValidationError(issues=problems)
+        with self.db.session() as s:
+            if meeting_repo.get(s, meeting_id) is None:
+                raise NotFoundError(NOT_FOUND)
+            before = meeting_repo.attendance(s, meeting_id=meeting_id)
+            line_of: dict[str, int] = {}
+            for i, row in enumerate(rows, 1):
+                try:
+                    person = self._sheet_person(s, row)
+                except ValidationError as exc:
+                    raise ValidationError(issues=[FieldIssue(f"row{i}", f"{i}行目：{x.message}")
+                                                  for x in exc.issues]) from exc
+                if person.id in line_of:
+                    raise ValidationError(issues=[FieldIssue(f"row{i}", f"{line_of[person.id]}行目と{i}行目は同じ人"
+                                                                        f"（{person.name}）です。1行にまとめてください")])
+                line_of[person.id] = i
+                self.set_attendance_in_session(s, meeting_id, person.id, role=row.role, status=row.status,
+                                               walk_in=row.walk_in)
+            for entry in before:
+                if entry.person_id not in line_of:
+                    s.delete(entry)
+            if len(before) != len(line_of):
+                history_repo.record(s, entity=ENTITY, entity_id=meeting_id, action="attendance", user=self.user,
+                                    changes={"attendance": [f"{len(before)}人", f"{len(line_of)}人"]})
+            if counts is not None:
+                self.set_counts_in_session(s, meeting_id, counts)
+            s.flush()
+            profs = self._names(s)["profession"]
+            out = [self._attendance_read(a, meeting_repo.get_person(s, a.person_id), profs)  # type: ignore[arg-type]
+                   for a in meeting_repo.attendance(s, meeting_id=meeting_id)]
+            return sorted(out, key=lambda a: line_of.get(a.person_id, 0))
+
+    def _sheet_person(self, s: Session, row) -> Person:
+        """The person a sheet line names: the one with the same name + affiliation, else the one picked
+        (followed through merges, renamed to what was typed), else a new one."""
+        name, affiliation = self._clean_person(s, row.name, row.affiliation, row.profession_id)
+        key = person_key(name, affiliation)
+        person = meeting_repo.find_person_by_key(s, key)
+        picked = meeting_repo.get_person(s, row.person_id) if person is None and row.person_id else None
+        while picked is not None and picked.merged_into_id:
+            picked = meeting_repo.get_person(s, picked.merged_into_id)
+        if person is None and picked is not None and picked.archived_at is None:
+            person = picked
+        if person is None:
+            return self.add_person_in_session(s, name, reading=row.reading, affiliation=affiliation,
+                                              profession_id=row.profession_id)
+        new: dict[str, object] = {"name": name, "affiliation": affiliation, "person_key": key}
+        if row.profession_id:
+            new["profession_id"] = row.profession_id
+        if row.reading:
+            new["reading"] = row.reading.strip()
+        changed = [k for k, v in new.items() if getattr(person, k) != v and k != "person_key"]
+        for k, v in new.items():
+            setattr(person, k, v)
+        if changed:
+            person.updated_at = utcnow()
+            history_repo.record(s, entity=PERSON_ENTITY, entity_id=person.id, action="update", user=self.user,
+                                changes={k: ["", ""] for k in changed})
+        return person
+
+    def period_breakdown(self, start: dt.date, end: dt.date):
+        """period_totals split by meeting layer, with the number of meetings (domain.attendance.PeriodBreakdown)."""
+        from zaitaku_desktop.domain.attendance import PeriodBreakdown
+
+        with self.db.session() as s:
+            meetings = [r for r in meeting_repo.load_rows(s, MeetingRow, start=start, end=end)
+                        if r.status not in ("中止", "延期")]
+            profs = self._names(s)["profession"]
+            layer_of = {r.id: r.layer if r.layer in MEETING_LAYERS else "" for r in meetings}
+            layers = list(MEETING_LAYERS) + ([""] if "" in layer_of.values() else [])
+            raw: dict[str, list[tuple[str | None, str, int]]] = {layer: [] for layer in layers}
+            for mid, pid, label, n in meeting_repo.totals_by_meeting(s, start=start, end=end):
+                if mid in layer_of:  # 中止・延期 meetings are left out
+                    raw[layer_of[mid]].append((pid, label, n))
+            per_layer = [{(t.profession_id, t.profession): t.count for t in self._totals(s, raw[layer], profs)}
+                         for layer in layers]
+            overall = self._totals(s, [x for layer in layers for x in raw[layer]], profs)
+        rows = tuple((t.profession, tuple(cells.get((t.profession_id, t.profession), 0) for cells in per_layer),
+                      t.count) for t in overall)
+        held = tuple(sum(1 for r in meetings if layer_of[r.id] == layer and r.status == HELD_STATUS) for layer in layers)
+        counted = tuple(sum(1 for r in meetings if layer_of[r.id] == layer) for layer in layers)
+        return PeriodBreakdown(tuple(layers), held, counted, rows)
+
+    def add_sample_participants(self, s: Session, meeting_ids_by_title: dict[str, str], path=None
+                                ) -> int:
+        """Register the sample people (db/seed/kamaishi_participants.json) and their attendance at the sample
+        meetings. A meeting is looked up as "title@YYYY-MM-DD", then as "title"; unknown ones are skipped.
+        Returns the number of attendance entries written."""
+        from zaitaku_desktop import paths
+        from zaitaku_desktop.domain.errors import FileFormatError
+
+        source = path or paths.seed_dir() / "kamaishi_participants.json"
+        try:
+            data = json.loads(source.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise FileFormatError(f"サンプルの参加者データを読み込めません：{source}") from exc
+        prof_ids = {name: pid for pid, name in self._names(s)["profession"].items()}
+        ids: dict[str, str] = {}
+        for p in data.get("people", []):
+            person = meeting_repo.find_person_by_key(s, person_key(p["name"], p.get("affiliation", "")))
+            if person is None:
+                person = self.add_person_in_session(
+                    s, p["name"], reading=p.get("reading", ""), affiliation=p.get("affiliation", ""),
+                    profession_id=prof_ids.get(p.get("profession", "")), is_sample=True)
+            ids[p["key"]] = person.id
+        n = 0
+        for entry in data.get("attendance", []):
+            meeting_id = (meeting_ids_by_title.get(f"{entry['meeting']}@{entry.get('date', '')}")
+                          or meeting_ids_by_title.get(entry["meeting"]))
+            if meeting_id is None:
+                continue
+            for key, role, status, *walk_in in entry["entries"]:
+                self.set_attendance_in_session(s, meeting_id, ids[key], role=role, status=status,
+                                               walk_in=bool(walk_in and walk_in[0]))
+                n += 1
+        return n
 
 
 def default_end(start_time: str | None, minutes: int) -> str | None:
