@@ -4,10 +4,16 @@ stores the group-work tables."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+import subprocess
 from dataclasses import dataclass, field, replace
+from html import unescape
+from itertools import accumulate
 from pathlib import Path
 
 import pytest
+from reportlab.lib.units import mm
+from reportlab.pdfbase.ttfonts import TTFont
 
 from pdf_tools import (assert_fonts_embedded, assert_in_order, page_count, page_size, pdf_fonts, pdf_text,
                        requires_poppler, squeeze)
@@ -16,7 +22,8 @@ from zaitaku_desktop.domain.errors import NotFoundError, ValidationError
 from zaitaku_desktop.domain.groups import Participant, balance
 from zaitaku_desktop.domain.meetings import MeetingInput, Speaker
 from zaitaku_desktop.reports.meeting_papers import (
-    NothingToPrintError, write_agenda, write_certificates, write_group_lists, write_name_tents, write_signin_sheet,
+    TICK, NothingToPrintError, short_label, signin_columns, write_agenda, write_certificates, write_group_lists,
+    signin_widths, write_name_tents, write_signin_sheet,
 )
 from zaitaku_desktop.services.meeting_papers import why_empty
 
@@ -32,6 +39,7 @@ class Row:
     date: dt.date = DAY
     start_time: str | None = "13:30"
     end_time: str | None = "15:30"
+    profession_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -55,22 +63,161 @@ def _people() -> tuple[Participant, ...]:
             Participant("5", "木村 拓", "きむら たく", "市役所", None, "", role="スタッフ", status="出席"))
 
 
+PHARMACIST = Participant("7", "石川 薫", "いしかわ かおる", "石川薬局", "p", "薬剤師")
+VOCAB = tuple((f"v{i:02d}", name) for i, name in enumerate(
+    ("医師", "歯科医師", "歯科衛生士", "薬剤師", "看護師", "訪問看護師", "理学療法士", "作業療法士", "言語聴覚士",
+     "管理栄養士", "介護支援専門員", "主任介護支援専門員", "医療ソーシャルワーカー", "介護福祉士", "訪問介護員",
+     "保健師", "社会福祉士", "地域包括支援センター職員", "行政職員", "民生委員", "社会福祉協議会職員", "住民")))
+V = dict((name, pid) for pid, name in VOCAB)
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    @property
+    def x(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def y(self) -> float:
+        return (self.y0 + self.y1) / 2
+
+
+def _words(pdf: Path, page: int = 1) -> list[Word]:
+    """The words of one page with their boxes (``pdftotext -bbox``), in points from the top left."""
+    html = subprocess.run(["pdftotext", "-bbox", "-enc", "UTF-8", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                          capture_output=True, text=True, check=True, encoding="utf-8").stdout
+    pattern = r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>'
+    return [Word(unescape(t), float(a), float(b), float(c), float(d)) for a, b, c, d, t in re.findall(pattern, html)]
+
+
+def _header(words: list[Word]) -> dict[str, float]:
+    """The header row's labels → their x centre. A stacked (縦書き) tick-column label is one character per
+    line: characters in the same column are joined top to bottom."""
+    head = next(w for w in words if w.text == "No.")
+    band = [w for w in words if head.y1 - 60 < w.y < head.y1 + 1 and w.x0 > head.x1]
+    columns: list[list[Word]] = []
+    for w in sorted(band, key=lambda w: (w.x, w.y)):
+        if columns and abs(columns[-1][0].x - w.x) < 6:
+            columns[-1].append(w)
+        else:
+            columns.append([w])
+    return {"".join(w.text for w in sorted(col, key=lambda w: w.y)): col[0].x for col in columns}
+
+
+def _column_at(x: float, header: dict[str, float]) -> str:
+    """The column at ``x`` (points), from the sheet's column widths; the table starts at the 15 mm margin.
+    Every header label must sit in its own column."""
+    labels = ["No.", *header]
+    edges = list(accumulate(signin_widths(len(header) - 4), initial=15 * mm))
+    assert all(edges[i] < header[label] < edges[i + 1] for i, label in enumerate(labels) if label in header)
+    return next(label for i, label in enumerate(labels) if edges[i] <= x < edges[i + 1])
+
+
+def _ticks_by_name(words: list[Word], header: dict[str, float]) -> dict[str, list[str]]:
+    """Who has a printed ✓ in which column (on the line of the name)."""
+    head_y = next(w for w in words if w.text == "No.").y1
+    ticks = [w for w in words if w.text == TICK and w.y > head_y]
+    names = [w for w in words if w.y > head_y and w.x < header["所属"] and not w.text.isdigit()]
+    found: dict[str, list[str]] = {}
+    for tick in ticks:
+        name = min(names, key=lambda w: abs(w.y - tick.y))
+        found.setdefault(name.text, []).append(_column_at(tick.x, header))
+    return found
+
+
+def test_the_tick_glyph_exists_in_ipaex_gothic() -> None:
+    face = TTFont("check", str(paths.fonts_dir() / "ipaexg.ttf")).face
+    assert ord(TICK) in face.charToGlyph and face.charToGlyph[ord(TICK)] != 0  # no tofu
+
+
 def test_signin_sheet_prefills_registered_names_by_reading_and_adds_blank_rows(tmp_path: Path) -> None:
     out = tmp_path / "signin.pdf"
-    assert write_signin_sheet(Paper(_people()), out, blank_rows=4) == 1 == page_count(out)
+    paper = Paper(_people() + (PHARMACIST,), professions=Paper.professions + (("p", "薬剤師"),))
+    assert write_signin_sheet(paper, out, blank_rows=4) == 1 == page_count(out)
     assert [round(v) for v in page_size(out)] == [595, 842]
     assert_fonts_embedded(out)
+    assert all(f.name.endswith("IPAexGothic") for f in pdf_fonts(out))  # the ✓ too: no fallback font
     text = pdf_text(out)
     assert_in_order(text, ["受付名簿", "多職種連携研修会", "令和8年5月20日（水）13:30〜15:30", "釜石市保健福祉センター",
-                           "1 医師", "2 看護師", "3 介護支援専門員",
-                           "No.", "氏名", "所属", "職種", "受付・署名",
-                           "1", "伊藤 陽子", "居宅ひまわり", "3 介護支援専門員",
-                           "2", "佐藤 花子", "釜石市立病院", "1 医師",
-                           "3", "渡辺 誠", "4", "5", "6", "7"])
+                           "ケアマネ＝介護支援専門員", "No.", "氏名", "所属", "その他", "受付・署名",
+                           "石川 薫", "石川薬局", "伊藤 陽子", "居宅ひまわり", "佐藤 花子", "釜石市立病院",
+                           "渡辺 誠"])
+    words = _words(out)
+    header = _header(words)
+    # everyone's profession has a column, in vocabulary order, then その他 and the signature
+    assert list(header) == ["氏名", "所属", "医師", "看護師", "ケアマネ", "薬剤師", "その他", "受付・署名"]
+    assert _ticks_by_name(words, header) == {"伊藤": ["ケアマネ"], "石川": ["薬剤師"], "佐藤": ["医師"],
+                                             "渡辺": ["ケアマネ"]}
     flat = squeeze(text)
     assert "高橋" not in flat and "木村" not in flat  # cancelled and staff are not on the sheet
-    assert "8" not in flat.split("受付・署名")[-1]  # 3 names + 4 blank rows
+    assert flat.split("受付・署名")[-1].endswith("4✓5678")  # 4 names + 4 blank rows
     assert [f.name for f in tmp_path.iterdir()] == ["signin.pdf"]  # written through a temporary file, none left
+
+
+def test_signin_sheet_ticks_other_and_writes_the_profession_when_it_has_no_column(tmp_path: Path) -> None:
+    out = tmp_path / "targets.pdf"
+    paper = Paper(_people() + (PHARMACIST,), row=Row(profession_ids=("n", "d")),
+                  professions=Paper.professions + (("p", "薬剤師"),))
+    write_signin_sheet(paper, out, blank_rows=2)
+    words = _words(out)
+    header = _header(words)
+    assert list(header) == ["氏名", "所属", "医師", "看護師", "その他", "受付・署名"]  # the meeting's targets only
+    assert _ticks_by_name(words, header) == {"伊藤": ["その他"], "石川": ["その他"], "佐藤": ["医師"],
+                                             "渡辺": ["その他"]}
+    head_y = next(w for w in words if w.text == "No.").y1
+    written = [w for w in words if w.y > head_y and w.text != TICK and _column_at(w.x, header) == "その他"]
+    names = {w.text: w.y for w in words if w.text in ("石川", "伊藤", "佐藤", "渡辺")}
+    beside = {name: "".join(w.text for w in written if abs(w.y - y) < 12) for name, y in names.items()}
+    assert beside == {"石川": "薬剤師", "伊藤": "介護支援専門員", "佐藤": "", "渡辺": "介護支援専門員"}
+    assert "略称" not in squeeze(pdf_text(out))  # no abbreviated column, no legend
+
+
+def _paper(people: tuple[Participant, ...] = (), targets: tuple[str, ...] = ()) -> Paper:
+    return Paper(people, row=Row(profession_ids=targets), professions=VOCAB)
+
+
+def _person(i: int, profession: str, status: str = "申込") -> Participant:
+    return Participant(str(i), f"人{i}", f"ひと{i:03d}", "", V[profession], profession, status=status)
+
+
+def test_signin_columns_are_the_target_professions_when_one_to_nine_are_set() -> None:
+    people = (_person(1, "薬剤師"), _person(2, "看護師"))
+    one = signin_columns(_paper(people, (V["介護支援専門員"],)))
+    assert [(c.name, c.label) for c in one] == [("介護支援専門員", "ケアマネ")]
+    nine = [V[n] for n in ("住民", "医師", "薬剤師", "理学療法士", "作業療法士", "言語聴覚士", "訪問介護員",
+                           "医療ソーシャルワーカー", "地域包括支援センター職員")]
+    assert [c.label for c in signin_columns(_paper(people, tuple(nine)))] == [
+        "医師", "薬剤師", "PT", "OT", "ST", "MSW", "ヘルパー", "包括", "住民"]  # vocabulary order, short labels
+    ten = tuple(nine) + (V["保健師"],)  # too many for the sheet: as if none were set
+    assert signin_columns(_paper(people, ten)) == signin_columns(_paper(people))
+    unknown = signin_columns(_paper(people, ("gone",)))  # an id no longer in the vocabulary is ignored
+    assert unknown == signin_columns(_paper(people))
+
+
+def test_signin_columns_without_targets_are_the_participants_professions_then_the_common_ones() -> None:
+    people = (_person(1, "介護支援専門員"), _person(2, "訪問介護員", "出席"), _person(3, "医師"),
+              replace(_person(4, "民生委員"), status="取消"), replace(_person(5, "保健師"), role="スタッフ"))
+    labels = [c.label for c in signin_columns(_paper(people))]
+    # 医師, ケアマネ and ヘルパー (expected on the day), topped up with the first of the vocabulary, 9 in all
+    assert labels == ["医師", "歯科医師", "DH", "薬剤師", "看護師", "訪看", "PT", "ケアマネ", "ヘルパー"]
+    assert [c.name for c in signin_columns(_paper())] == [name for _, name in VOCAB[:9]]  # nobody registered yet
+    many = tuple(_person(i, name) for i, (_, name) in enumerate(VOCAB[:12]))
+    many += (_person(20, "管理栄養士"), _person(21, "管理栄養士"))  # 12 professions: the 9 most frequent
+    chosen = [c.name for c in signin_columns(_paper(many))]
+    assert len(chosen) == 9 and "管理栄養士" in chosen and chosen == [n for _, n in VOCAB if n in chosen]
+    assert signin_columns(Paper(professions=())) == []  # no vocabulary: only その他
+
+
+def test_short_labels_reuse_the_sign_in_abbreviations() -> None:
+    assert [short_label(n) for n in ("医師", "歯科医師", "介護支援専門員", "医療ソーシャルワーカー", "理学療法士",
+                                     "訪問介護員", "地域包括支援センター職員", "保健所職員")] == [
+        "医師", "歯科医師", "ケアマネ", "MSW", "PT", "ヘルパー", "包括", "保健所職員"]
 
 
 def test_signin_sheet_repeats_its_header_on_every_page_and_works_without_participants(tmp_path: Path) -> None:
@@ -195,6 +342,20 @@ def test_service_gathers_the_paper_and_stores_balanced_tables(services, meeting,
     papers.clear_tables(meeting)
     assert papers.paper(meeting).seated() == []
     assert why_empty("groups", papers.paper(meeting))
+
+
+def test_service_signin_sheet_has_a_column_per_target_profession(services, tmp_path: Path) -> None:
+    profs = {p.name: p.id for p in services.vocab.list("profession")}
+    row = services.meetings.create(MeetingInput(title="薬薬連携研修会", type_id=None, date="2026/06/01",
+                                                profession_ids=[profs["薬剤師"], profs["医師"]]))
+    pharmacist = services.meetings.add_person("薬局 太郎", reading="やっきょく たろう", affiliation="駅前薬局",
+                                              profession_id=profs["薬剤師"])
+    services.meetings.set_attendance(row.id, pharmacist.id, status="申込")
+    result = services.meeting_papers.write("signin", row.id, tmp_path / "s.pdf")
+    words = _words(result.path)
+    header = _header(words)
+    assert list(header) == ["氏名", "所属", "医師", "薬剤師", "その他", "受付・署名"]
+    assert _ticks_by_name(words, header) == {"薬局": ["薬剤師"]}
 
 
 def test_service_refuses_bad_table_counts_and_unknown_meetings(services, meeting) -> None:

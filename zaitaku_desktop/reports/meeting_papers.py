@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol, Sequence
 
@@ -19,8 +21,9 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import KeepTogether, Spacer, Table
+from reportlab.platypus import Flowable, KeepTogether, Spacer, Table
 
+from zaitaku_desktop.domain.attendance import ABBREVIATIONS
 from zaitaku_desktop.domain.dates import format_date
 from zaitaku_desktop.domain.errors import DomainError
 from zaitaku_desktop.domain.groups import Participant, by_reading, mix_text, seated_tables
@@ -58,6 +61,8 @@ class RowData(Protocol):
     def start_time(self) -> str | None: ...
     @property
     def end_time(self) -> str | None: ...
+    @property
+    def profession_ids(self) -> tuple[str, ...]: ...  # the target professions (sign-in sheet columns)
 
 
 class PaperData(Protocol):
@@ -175,35 +180,197 @@ def write_agenda(paper: PaperData, path: Out, *, date_style: str = "wareki") -> 
 
 # --- 受付名簿 -------------------------------------------------------------------------------------
 
-SIGNIN_COLS_MM = (10, 44, 52, 30, 44)  # No, 氏名, 所属, 職種, 受付・署名 (180 mm)
+MAX_TICK_COLUMNS = 9  # profession columns besides 「その他」
+OTHER_COLUMN = "その他"
+SIGNIN_WIDTH_MM = 180.0  # the A4 frame (PageSetup: 15 mm margins)
+NO_MM, TICK_MM, OTHER_MM = 8.0, 6.5, 17.0
+TEXT_SHARES = (0.34, 0.36, 0.30)  # 氏名, 所属, 受付・署名 share what the tick columns leave
+BOX_MM = 3.6  # the tick box
+TICK = "\u2713"  # ✓ — present in IPAex Gothic (checked by the tests)
+LABEL_SIZE, LABEL_PITCH = 7.5, 8.2  # the stacked (縦書き) column labels
+LABEL_MAX_HEIGHT = 6 * LABEL_PITCH  # longer labels are set smaller
+TURNED = frozenset("ー－―‐-〜～")  # drawn turned by 90° in vertical text
 
 
-def profession_codes(paper: PaperData) -> dict[str, int]:
-    """The number each profession has in the sign-in sheet's printed list (walk-ins write the number)."""
-    return {pid: i for i, (pid, _) in enumerate(paper.professions, start=1)}
+@dataclass(frozen=True)
+class TickColumn:
+    """One profession tick-box column of the sign-in sheet."""
+
+    profession_id: str
+    name: str
+    label: str  # what the column header prints (short: ケアマネ, PT, 包括...)
+
+
+def short_label(name: str) -> str:
+    """A column label for a profession: the name itself up to 4 characters, else the abbreviation people
+    write on sign-in sheets (domain.attendance.ABBREVIATIONS), a Japanese one first (ケアマネ before CM)."""
+    if len(name) <= 4:
+        return name
+    found = [abbr for abbr, names in ABBREVIATIONS.items() if name in names]
+    japanese = [abbr for abbr in found if not abbr.isascii()]
+    return (japanese or found or [name])[0]
+
+
+def signin_columns(paper: PaperData) -> list[TickColumn]:
+    """The profession columns of the sign-in sheet, in vocabulary order: the meeting's target professions
+    when 1–9 are set; otherwise the professions of the people expected (most of them first when there are
+    more than 9), topped up with the first professions of the vocabulary, up to 9 columns in all."""
+    names = dict(paper.professions)  # the active vocabulary, in its order
+    people = on_the_day(paper)
+    for p in people:  # an archived profession someone still has
+        if p.profession_id and p.profession:
+            names.setdefault(p.profession_id, p.profession)
+    rank = {pid: i for i, pid in enumerate(names)}
+    targets = [pid for pid in dict.fromkeys(getattr(paper.row, "profession_ids", ()) or ()) if pid in names]
+    if 1 <= len(targets) <= MAX_TICK_COLUMNS:
+        chosen = targets
+    else:
+        counts = Counter(p.profession_id for p in people if p.profession_id in names)
+        chosen = sorted(counts, key=lambda pid: (-counts[pid], rank[pid]))[:MAX_TICK_COLUMNS]
+        chosen += [pid for pid, _ in paper.professions if pid not in chosen][:MAX_TICK_COLUMNS - len(chosen)]
+    return [TickColumn(pid, names[pid], short_label(names[pid])) for pid in sorted(chosen, key=rank.__getitem__)]
+
+
+def signin_widths(columns: int) -> list[float]:
+    """Column widths in points: No, 氏名, 所属, one per profession, その他, 受付・署名."""
+    rest = SIGNIN_WIDTH_MM - NO_MM - TICK_MM * columns - OTHER_MM
+    name, affiliation, signature = (rest * share for share in TEXT_SHARES)
+    return [w * mm for w in (NO_MM, name, affiliation, *([TICK_MM] * columns), OTHER_MM, signature)]
+
+
+class _ColumnLabel(Flowable):
+    """A tick column's header: the label's characters stacked top to bottom (縦書き, ー turned), or a short
+    Latin label (PT, MSW) across. The last line sits on ``baseline`` so it lines up with the other headers."""
+
+    def __init__(self, label: str, baseline: float) -> None:
+        super().__init__()
+        self.label, self.baseline = label, baseline
+        self.across = label.isascii()
+        self.size = LABEL_SIZE if self.across else min(LABEL_SIZE, LABEL_MAX_HEIGHT / max(len(label), 1) / 1.1)
+        self.pitch = self.size * LABEL_PITCH / LABEL_SIZE
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self.width = avail_width
+        if self.across:
+            self.size = _fit(self.label, GOTHIC, avail_width, LABEL_SIZE, 4)
+        lines = 1 if self.across else len(self.label)
+        self.height = self.baseline + (lines - 1) * self.pitch + self.size * 0.9
+        return self.width, self.height
+
+    def draw(self) -> None:
+        c = self.canv
+        c.setFillColor(INK)
+        c.setFont(GOTHIC, self.size)
+        if self.across:
+            c.drawCentredString(self.width / 2, self.baseline, self.label)
+            return
+        for i, ch in enumerate(self.label):
+            y = self.baseline + (len(self.label) - 1 - i) * self.pitch
+            if ch in TURNED:
+                middle = y + self.size * 0.38  # the middle of the em box
+                c.saveState()
+                c.translate(self.width / 2, middle)
+                c.rotate(-90)
+                c.drawCentredString(0, -self.size * 0.38, ch)
+                c.restoreState()
+            else:
+                c.drawCentredString(self.width / 2, y, ch)
+
+
+class _TickBox(Flowable):
+    """□ drawn with lines, ✓ printed in it when ``ticked``; centred in its cell, or on the left in the
+    その他 column (``other``), where ``note`` (a profession without a column) is written small beside it."""
+
+    def __init__(self, ticked: bool = False, note: str = "", *, other: bool = False) -> None:
+        super().__init__()
+        self.ticked, self.note, self.other = ticked, note, other
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self.width, self.height = avail_width, BOX_MM * mm
+        return self.width, self.height
+
+    def draw(self) -> None:
+        c = self.canv
+        box = BOX_MM * mm
+        x = 0.0 if self.other else (self.width - box) / 2
+        c.setStrokeColor(INK)
+        c.setLineWidth(0.6)
+        c.rect(x, 0, box, box)
+        c.setFillColor(INK)
+        if self.ticked:
+            c.setFont(GOTHIC, box * 1.5)
+            c.setLineWidth(0.4)
+            c.drawCentredString(x + box / 2, box * 0.05, TICK, mode=2)  # filled and stroked: a bolder tick
+        if self.note:
+            left = x + box + 1.2 * mm
+            size, lines = _wrap_small(self.note, self.width - left)
+            c.setFont(GOTHIC, size)
+            top = box / 2 + len(lines) * size * 1.1 / 2
+            for i, line in enumerate(lines):
+                c.drawString(left, top - (i + 1) * size * 1.1 + size * 0.15, line)
+
+
+def _wrap_small(text: str, width: float, *, largest: float = 6.5, smallest: float = 4.0) -> tuple[float, list[str]]:
+    """``text`` broken by characters into lines of ``width``: two at most, at the largest size that fits
+    (more only when even ``smallest`` is too large)."""
+    size = largest
+    while True:
+        lines, line = [], ""
+        for ch in text:
+            if line and stringWidth(line + ch, GOTHIC, size) > width:
+                lines.append(line)
+                line = ""
+            line += ch
+        lines.append(line)
+        if len(lines) <= 2 or size <= smallest:
+            return size, lines
+        size -= 0.5
 
 
 def write_signin_sheet(paper: PaperData, path: Out, *, date_style: str = "wareki", blank_rows: int = 10) -> int:
-    """No, 氏名 (registered participants in 五十音 order), 所属, 職種, 受付・署名, then ``blank_rows`` empty
-    rows for walk-ins; the header row repeats on every page."""
+    """No, 氏名 (registered participants in 五十音 order), 所属, one tick box per profession (signin_columns)
+    and 「その他」, 受付・署名, then ``blank_rows`` empty rows for walk-ins; the header row repeats on every
+    page. A registered participant's own profession is ticked; one without a column gets その他 ticked with
+    the profession written beside it."""
     people = by_reading(on_the_day(paper))
-    codes = profession_codes(paper)
+    columns = signin_columns(paper)
+    where = {col.profession_id: i for i, col in enumerate(columns)}
+    first_tick, other = 3, 3 + len(columns)
+
+    def ticks(p: Participant | None) -> list[_TickBox]:
+        cells = [_TickBox() for _ in columns] + [_TickBox(other=True)]
+        if p is not None and p.profession_id and p.profession_id in where:
+            cells[where[p.profession_id]] = _TickBox(ticked=True)
+        elif p is not None and p.profession_id:
+            cells[-1] = _TickBox(ticked=True, note=p.profession, other=True)
+        return cells
 
     def story() -> list:
         st = make_styles(10)
         out = _title_block(paper, "受付名簿", st, date_style)
-        legend = "　".join(f"{codes[pid]} {name}" for pid, name in paper.professions)
-        if legend:
-            out += [para("職種番号（当日参加の方は職種欄に番号を記入）：" + legend, st.small), Spacer(1, 2 * mm)]
-        rows = [[para(h, st.cell_head) for h in ("No.", "氏名", "所属", "職種", "受付・署名")]]
+        note = ("当日参加の方は、空欄に氏名・所属を記入し、職種の□に印をつけてください"
+                f"（該当がなければ「{OTHER_COLUMN}」に印をつけ、職種名を記入）。")
+        short = [f"{col.label}＝{col.name}" for col in columns if col.label != col.name]
+        out += [para(note + ("　略称：" + "、".join(short) if short else ""), st.small), Spacer(1, 2 * mm)]
+        baseline = st.cell_head.leading - st.cell_head.fontSize  # where a one-line header paragraph sits
+        rows: list[list] = [[para("No.", st.cell_head), para("氏名", st.cell_head), para("所属", st.cell_head),
+                             *(_ColumnLabel(col.label, baseline) for col in columns),
+                             para(OTHER_COLUMN, st.cell_head), para("受付・署名", st.cell_head)]]
         for p in people:
-            code = codes.get(p.profession_id or "")
-            rows.append([para(str(len(rows)), st.center), para(_name_with_role(p), st.cell), para(p.affiliation, st.cell),
-                         para(f"{code} {p.profession}" if code else p.profession, st.cell), ""])
-        rows += [[para(str(len(rows) + i), st.center), "", "", "", ""] for i in range(max(blank_rows, 0))]
+            rows.append([para(str(len(rows)), st.center), para(_name_with_role(p), st.cell),
+                         para(p.affiliation, st.cell), *ticks(p), ""])
+        rows += [[para(str(len(rows) + i), st.center), "", "", *ticks(None), ""] for i in range(max(blank_rows, 0))]
+        style = grid_table_style()
+        style.add("VALIGN", (0, 0), (-1, 0), "BOTTOM")
+        style.add("VALIGN", (first_tick, 1), (other, -1), "MIDDLE")
+        style.add("LEFTPADDING", (first_tick, 0), (other - 1, -1), 1)
+        style.add("RIGHTPADDING", (first_tick, 0), (other - 1, -1), 1)
+        style.add("LEFTPADDING", (other, 1), (other, -1), 2)
+        style.add("LINEBEFORE", (first_tick, 0), (first_tick, -1), 0.9, INK)  # the tick block stands out
+        style.add("LINEAFTER", (other, 0), (other, -1), 0.9, INK)
         heights = [None] + [9 * mm] * (len(rows) - 1)
-        return out + [Table(rows, colWidths=[w * mm for w in SIGNIN_COLS_MM], rowHeights=heights, repeatRows=1,
-                            style=grid_table_style(), hAlign="LEFT")]
+        return out + [Table(rows, colWidths=signin_widths(len(columns)), rowHeights=heights, repeatRows=1,
+                            style=style, hAlign="LEFT")]
 
     return _platypus(paper, path, story, _setup(paper, "受付名簿", date_style))
 
