@@ -95,10 +95,14 @@ def _add_meeting_commands(sub):
         act.add_argument("--from", dest="start", metavar="DATE", help="期間の開始日（例：2026-04-01 または 令和8年4月1日）")
         act.add_argument("--to", dest="end", metavar="DATE", help="期間の終了日")
         act.add_argument("--meeting", metavar="ID", help="この会議・研修だけを書き出す")
+    signin = msub.add_parser("signin", help="受付名簿（申込者の名前入り・当日参加の空欄つき）を .pdf にする")
+    signin.add_argument("meeting", metavar="ID", help="会議・研修のID（Excel書き出しの「ID」列）")
+    signin.add_argument("out", metavar="OUT.pdf")
+    signin.add_argument("--blank-rows", type=int, default=10, metavar="N", help="当日参加用の空欄の行数（既定：10）")
     return msub
 
 
-MEETING_SUFFIXES = {"export": ".xlsx", "ics": ".ics"}  # the file each action writes
+MEETING_SUFFIXES = {"export": ".xlsx", "ics": ".ics", "signin": ".pdf"}  # the file each action writes
 RANGE_ACTIONS = ("export", "ics")  # the actions that take --from/--to or --meeting
 
 
@@ -224,6 +228,8 @@ def _dispatch(args: argparse.Namespace, db_path: Path) -> int:
                 print(f"サンプルの課題 {result.issues} 件・ニーズ {result.needs} 件も読み込みました")
             if result.meetings:
                 print(f"サンプルの会議・研修 {result.meetings} 件も読み込みました")
+            if result.consultations:
+                print(f"サンプルの相談 {result.consultations} 件も読み込みました")
             return 0
         if args.command == "municipalities":
             return _municipalities(services, args)
@@ -314,7 +320,28 @@ def _meetings(services, args: argparse.Namespace) -> int:
     """The `meetings` actions (see ``_add_meeting_commands``)."""
     if args.action in RANGE_ACTIONS:
         return _meeting_export(services, args)
+    if args.action == "signin":
+        return _meeting_signin(services, args)
     return _fail(f"不明な操作です：{args.action}", 2)
+
+
+def _meeting_signin(services, args: argparse.Namespace) -> int:
+    """`meetings signin ID OUT.pdf`: the sign-in sheet of one meeting."""
+    from zaitaku_desktop.domain.errors import NotFoundError
+    from zaitaku_desktop.exports.atomic import FileWriteError
+    from zaitaku_desktop.settings import Settings
+
+    if not 0 <= args.blank_rows <= 200:
+        return _fail("--blank-rows は0〜200で指定してください", 2)
+    try:
+        result = services.meeting_papers.write("signin", args.meeting, Path(args.out),
+                                               date_style=Settings().date_style, blank_rows=args.blank_rows)
+    except NotFoundError:
+        return _fail(f"ID {args.meeting} の会議・研修は見つかりません", 2)
+    except FileWriteError as exc:
+        return _fail(exc.message, 2)
+    print(f"受付名簿（{result.pages}ページ）を書き出しました：{args.out}")
+    return 0
 
 
 def _meeting_export(services, args: argparse.Namespace) -> int:

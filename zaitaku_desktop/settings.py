@@ -40,6 +40,7 @@ DECLARED: dict[str, Setting] = {s.key: s for s in (
     Setting("ui/last_tab", 0, int),
     Setting("ui/offer_sample", True, bool),
     Setting("issues/view", 0, int),
+    Setting("meetings/view", 0, int),
 )}
 
 

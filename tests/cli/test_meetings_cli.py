@@ -92,3 +92,29 @@ def test_ics_through_a_real_process(demo_db: Path, tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
     assert "カレンダー（.ics）に書き出しました" in done.stdout.decode("utf-8")
     assert len(_uids(out)) >= 10
+
+
+def test_signin_sheet_of_a_meeting_found_through_the_excel_id_column(capsys, demo_db: Path, tmp_path: Path) -> None:
+    capsys.readouterr()
+    book = tmp_path / "list.xlsx"
+    assert _run(capsys, demo_db, "meetings", "export", str(book), "--from", "2015-03-01", "--to", "2015-03-31")[0] == 0
+    sheet = openpyxl.load_workbook(book)["会議・研修一覧"]
+    header = [c.value for c in sheet[1]]
+    row = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[3] == "薬剤師会主催多職種連携研修会")
+    meeting_id = row[header.index("ID")]
+    pdf = tmp_path / "受付名簿.pdf"
+    code, out, err = _run(capsys, demo_db, "meetings", "signin", meeting_id, str(pdf), "--blank-rows", "25")
+    assert code == 0 and err == "" and "受付名簿" in out and pdf.exists()
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "受付名簿" in text and "薬剤師会主催多職種連携研修会" in text
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "IPAex" in fonts and "yes" in fonts.split("\n")[2]
+
+    for args, message in (
+            (["signin", "no-such-id", str(tmp_path / "x.pdf")], "見つかりません"),
+            (["signin", meeting_id, str(tmp_path / "x.txt")], ".pdf"),
+            (["signin", meeting_id, str(tmp_path / "none" / "x.pdf")], ""),
+            (["signin", meeting_id, str(tmp_path / "y.pdf"), "--blank-rows", "-1"], "0〜200")):
+        code, _out, err = _run(capsys, demo_db, "meetings", *args)
+        assert code == 2 and err.startswith("エラー：") and message in err
+    assert not (tmp_path / "x.pdf").exists() and not (tmp_path / "y.pdf").exists()

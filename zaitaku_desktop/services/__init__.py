@@ -8,10 +8,13 @@ from pathlib import Path
 
 from zaitaku_desktop.storage.database import Database
 
+from .consultations import ConsultationService
 from .issue_reports import IssueReportService
 from .issues import IssueService
 from .map import MapService
+from .meeting_papers import MeetingPaperService
 from .meetings import MeetingService
+from .questionnaires import QuestionnaireService
 from .resources import ResourceService
 from .sample import SampleService
 from .transfer import TransferService
@@ -36,10 +39,14 @@ class Services:
     issues: IssueService
     issue_reports: IssueReportService
     meetings: MeetingService
+    questionnaires: QuestionnaireService
+    meeting_papers: MeetingPaperService
+    consultations: ConsultationService
 
     def set_user(self, name: str) -> None:
         """Who the change history names from now on (the 担当者名 setting)."""
-        for service in (self.vocab, self.resources, self.map, self.issues, self.meetings):
+        for service in (self.vocab, self.resources, self.map, self.issues, self.meetings, self.questionnaires,
+                        self.consultations):
             service.user = name
 
     def close(self) -> None:
@@ -60,13 +67,20 @@ def build_services(db: Database, *, user: str | None = None) -> Services:
     resources = ResourceService(db, user=who)
     issues = IssueService(db, user=who)
     meetings = MeetingService(db, user=who)
+    consultations = ConsultationService(db, user=who)
+    consultations.ensure_categories_seeded()
+    questionnaires = QuestionnaireService(db, user=who)
+    questionnaires.ensure_default_templates()
     vocab.on_renamed += [resources.refold_after_rename, issues.refold_after_rename]
     return Services(
         db=db, vocab=vocab, resources=resources,
-        sample=SampleService(db, vocab, resources, issues, meetings),
+        sample=SampleService(db, vocab, resources, issues, meetings, consultations, questionnaires),
         transfer=TransferService(db, vocab, resources),
         map=MapService(db, resources, user=who),
         issues=issues,
         issue_reports=IssueReportService(issues, vocab),
         meetings=meetings,
+        questionnaires=questionnaires,
+        meeting_papers=MeetingPaperService(db, meetings, vocab),
+        consultations=consultations,
     )

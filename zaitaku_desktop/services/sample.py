@@ -20,8 +20,10 @@ from zaitaku_desktop.models import CollabIssue, Venue
 from zaitaku_desktop.storage import issue_repo, meeting_repo, meta_repo, resource_repo, vocab_repo
 from zaitaku_desktop.storage.database import Database
 
+from .consultations import ConsultationService
 from .issues import IssueService
 from .meetings import CountEntry, MeetingService
+from .questionnaires import QuestionnaireService
 from .resources import ResourceService
 from .vocab import VocabService
 
@@ -30,6 +32,7 @@ ISSUES_FILE = "kamaishi_issues.json"
 ISSUES_LOADED_KEY = "sample_issues_loaded"
 MEETINGS_FILE = "kamaishi_meetings.json"
 MEETINGS_LOADED_KEY = "sample_meetings_loaded"
+SAMPLE_QUESTIONNAIRE_MEETINGS = ("薬剤師会主催多職種連携研修会", "釜石医師会学術講演会", "釜石三師会学術講演会")
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,7 @@ class SampleResult:
     issues: int = 0
     needs: int = 0
     meetings: int = 0
+    consultations: int = 0
 
 
 @dataclass(frozen=True)
@@ -51,8 +55,12 @@ class SampleIssuesResult:
 
 class SampleService:
     def __init__(self, db: Database, vocab: VocabService, resources: ResourceService,
-                 issues: IssueService | None = None, meetings: MeetingService | None = None) -> None:
+                 issues: IssueService | None = None, meetings: MeetingService | None = None,
+                 consultations: ConsultationService | None = None,
+                 questionnaires: QuestionnaireService | None = None) -> None:
         self.db = db
+        self.questionnaires = questionnaires
+        self.consultations = consultations
         self.meetings = meetings
         self.vocab = vocab
         self.resources = resources
@@ -73,6 +81,7 @@ class SampleService:
         source = path or paths.seed_dir() / SAMPLE_FILE
         issue_data = self._read_issues(issues_path) if self.issues is not None else None
         meeting_data = self._read_meetings(meetings_path) if self.meetings is not None else None
+        consultation_data = self.consultations.read_sample() if self.consultations is not None else None
         try:
             data = json.loads(source.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
@@ -130,7 +139,11 @@ class SampleService:
             if issue_data is not None:
                 loaded = self._load_issues_in(s, issue_data)
             n_meetings = self._load_meetings_in(s, meeting_data) if meeting_data is not None else 0
-        return SampleResult(len(mun_ids), n_districts, count, loaded.issues, loaded.needs, n_meetings)
+            n_consultations = 0
+            if consultation_data is not None and self.consultations is not None:
+                n_consultations = self.consultations.load_sample_in(s, consultation_data)
+        return SampleResult(len(mun_ids), n_districts, count, loaded.issues, loaded.needs, n_meetings,
+                            n_consultations)
 
     # --- the sample issue board -------------------------------------------------------
     def issues_loaded(self) -> bool:
@@ -328,11 +341,14 @@ class SampleService:
                         service.link_issue_in_session(s, meeting_id, issue_id, "提起")
 
         n = 0
+        ids: dict[str, str] = {}  # "title" and "title@YYYY-MM-DD" → meeting id, for the participants and sheets
         for entry in data.get("meetings", []):
             for day in entry.get("dates") or [entry["date"]]:
                 clean = clean_of(entry, day)
                 meeting_id = service.save_in_session(s, None, clean, is_sample=True, note="サンプル地域")
                 after_save(entry, meeting_id, clean)
+                ids.setdefault(clean.title, meeting_id)
+                ids[f"{clean.title}@{clean.date.isoformat()}"] = meeting_id
                 n += 1
         for entry in data.get("series", []):
             clean = clean_of(entry, entry["date"])
@@ -344,5 +360,8 @@ class SampleService:
             for meeting_id in service.create_series_in_session(s, clean, recurrence, is_sample=True):
                 after_save(entry, meeting_id, clean)
                 n += 1
+        service.add_sample_participants(s, ids)
+        if self.questionnaires is not None:  # the three lectures share a questionnaire: 前後比較 has data
+            self.questionnaires.add_sample(s, {t: ids[t] for t in SAMPLE_QUESTIONNAIRE_MEETINGS if t in ids})
         meta_repo.put(s, MEETINGS_LOADED_KEY, "1")
         return n

@@ -7,7 +7,7 @@ import logging
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QTextDocument
-from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QToolBar
+from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QToolBar, QToolButton
 
 from zaitaku_desktop import APP_TITLE, __version__
 
@@ -37,9 +37,11 @@ class MainWindow(QMainWindow):
         self.resources_tab = None
         self.issues_tab = None
         self.meetings_tab = None
+        self.consultations_tab = None
         self._resource_actions: list = []
         self._issue_actions: list = []
         self._meeting_actions: list = []
+        self._consultation_actions: list = []
         self._counts: dict[str, tuple[int, int]] = {}
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_TITLE)
@@ -172,15 +174,46 @@ class MainWindow(QMainWindow):
         self._meeting_actions = []
         if self.meetings_tab is not None:
             c = self.meetings_tab
-            self._meeting_actions = [c.act_new, c.act_edit, c.act_copy]
+            editing = [c.act_new, c.act_edit, c.act_copy, c.act_attendance, c.act_questionnaire, c.act_groups,
+                       c.act_persons]
+            outputs = [c.act_print_menu, c.act_export_xlsx, c.act_export_ics, c.act_totals]
+            self._meeting_actions = [*editing, *outputs]
             edit_first = self.menu_edit.actions()[0]
-            for a in (c.act_new, c.act_edit, c.act_copy):
+            for a in editing:
                 self.menu_edit.insertAction(edit_first, a)
+            self._meeting_actions.append(self.menu_output.addSeparator())
+            for a in outputs:
+                self.menu_output.addAction(a)
             self._meeting_actions.append(self.toolbar.insertSeparator(self.act_settings))
-            for a in (c.act_new, c.act_edit, c.act_copy):
-                self.toolbar.insertAction(self.act_settings, a)
+            for a in (c.act_new, c.act_edit, c.act_copy, None, c.act_attendance, c.act_questionnaire, c.act_groups,
+                      c.act_print_menu, c.act_export_xlsx):
+                if a is None:
+                    self._meeting_actions.append(self.toolbar.insertSeparator(self.act_settings))
+                else:
+                    self.toolbar.insertAction(self.act_settings, a)
+            print_button = self.toolbar.widgetForAction(c.act_print_menu)
+            if isinstance(print_button, QToolButton):
+                print_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self._consultation_actions = []
+        if self.consultations_tab is not None:
+            self._add_tab_actions(self.consultations_tab, self._consultation_actions)
         self.tabs.currentChanged.connect(self._sync_context_actions)
         self._sync_context_actions()
+
+    def _add_tab_actions(self, tab, shown: list) -> None:
+        """A tab's record actions go first in 編集, its outputs at the end of 出力, both on the toolbar (before
+        設定); ``shown`` collects them (and their separators) to show only while the tab is in front."""
+        editing, outputs = tab.record_actions(), tab.output_actions()
+        shown += [*editing, *outputs]
+        edit_first = self.menu_edit.actions()[0]
+        for a in editing:
+            self.menu_edit.insertAction(edit_first, a)
+        shown.append(self.menu_output.addSeparator())
+        for a in outputs:
+            self.menu_output.addAction(a)
+        shown.append(self.toolbar.insertSeparator(self.act_settings))
+        for a in (*editing, *outputs):
+            self.toolbar.insertAction(self.act_settings, a)
 
     def _sync_context_actions(self, *_args) -> None:
         """Menus and the toolbar offer the actions of the tab in front only, so 「新規」 or
@@ -192,10 +225,13 @@ class MainWindow(QMainWindow):
             action.setVisible(current is self.issues_tab)
         for action in self._meeting_actions:
             action.setVisible(current is self.meetings_tab)
+        for action in self._consultation_actions:
+            action.setVisible(current is self.consultations_tab)
         key = ("resources" if current is self.resources_tab else "issues" if current is self.issues_tab
-               else "meetings" if current is self.meetings_tab else "")
+               else "meetings" if current is self.meetings_tab
+               else "consultations" if current is self.consultations_tab else "")
         shown, total = self._counts.get(key, (None, None))
-        label = {"resources": "資源", "issues": "課題", "meetings": "会議・研修（この月）"}.get(key)
+        label = {"resources": "資源", "issues": "課題", "meetings": "会議・研修（この月）", "consultations": "相談"}.get(key)
         self.count_label.setText(f"{label} {shown:,} / {total:,} 件" if label and shown is not None else "")
 
     def _set_counts(self, key: str, shown: int, total: int) -> None:
@@ -218,6 +254,7 @@ class MainWindow(QMainWindow):
         self.loading.deleteLater()
         self._attach_issues(ctx)
         self._attach_meetings(ctx)
+        self._attach_consultations(ctx)
         self._fill_menus()
         self.db_label.setText(str(ctx.services.db.path))
         self.db_label.setToolTip("データベースのファイル")
@@ -228,9 +265,9 @@ class MainWindow(QMainWindow):
         # The resource list first (what the user sees), then the board and the calendar; 'ready' when all are in.
         def load_meetings() -> None:
             if self.meetings_tab is not None:
-                self.meetings_tab.load(on_loaded=self._loaded)
+                self.meetings_tab.load(on_loaded=self._load_consultations)
             else:
-                self._loaded()
+                self._load_consultations()
 
         if self.issues_tab is not None:
             self.resources_tab.load(on_loaded=lambda: self.issues_tab.load(on_loaded=load_meetings))
@@ -276,12 +313,46 @@ class MainWindow(QMainWindow):
         if self.issues_tab is None:
             self.tabs.currentChanged.connect(self._route_new_shortcut)
 
+    def _attach_consultations(self, ctx) -> None:
+        """The 相談受付 tab at index 3 (when the consultation service is there)."""
+        if getattr(ctx.services, "consultations", None) is None:
+            return
+        from .consultations.tab import ConsultationTab
+
+        self.consultations_tab = ConsultationTab(ctx, self)
+        self.consultations_tab.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.consultations_tab.counts_changed.connect(
+            lambda shown, total: self._set_counts("consultations", shown, total))
+        self.consultations_tab.toolbar.hide()
+        current = self.tabs.currentIndex()
+        old = self.tabs.widget(3)
+        self.tabs.removeTab(3)
+        old.deleteLater()
+        self.tabs.insertTab(3, self.consultations_tab, icon("consultations"), TAB_TITLES[3])
+        self.tabs.setCurrentIndex(current)
+        if self.issues_tab is None and self.meetings_tab is None:
+            self.tabs.currentChanged.connect(self._route_new_shortcut)
+
+    def _load_consultations(self) -> None:
+        """Load the consultations last; when follow-ups are due the status bar says so."""
+        if self.consultations_tab is None:
+            self._loaded()
+            return
+
+        def loaded() -> None:
+            due = self.consultations_tab.due_count()
+            if due:
+                self.statusBar().showMessage(f"今日の対応：{due}件")
+            self._loaded()
+
+        self.consultations_tab.load(on_loaded=loaded)
+
     def _route_new_shortcut(self, *_args) -> None:
         """Ctrl+N makes a new record of the tab in front (resources, issues or meetings)."""
         if self.resources_tab is None:
             return
         current = self.tabs.currentWidget()
-        tabs = [t for t in (self.issues_tab, self.meetings_tab) if t is not None]
+        tabs = [t for t in (self.issues_tab, self.meetings_tab, self.consultations_tab) if t is not None]
         if not tabs:
             return
         new = QKeySequence(QKeySequence.StandardKey.New)
@@ -318,6 +389,8 @@ class MainWindow(QMainWindow):
             self.issues_tab.load()
         if self.meetings_tab is not None:
             self.meetings_tab.load()
+        if self.consultations_tab is not None:
+            self.consultations_tab.load()
 
     # --- actions ----------------------------------------------------------------------------------
     def open_settings(self) -> None:
@@ -441,6 +514,10 @@ class MainWindow(QMainWindow):
             self.settings.set_state("resource_columns", self.resources_tab.saveable_state())
         if self.issues_tab is not None:
             self.issues_tab.save_layout()
+        if self.meetings_tab is not None:
+            self.meetings_tab.save_layout()
+        if self.consultations_tab is not None:
+            self.consultations_tab.save_layout()
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -221,7 +221,7 @@ class AttendanceDialog(QDialog):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setTabKeyNavigation(False)
         header = self.table.horizontalHeader()
-        for col, width in ((NAME, 150), (PROFESSION, 150), (ROLE, 80), (STATUS, 70), (WALK_IN, 80)):
+        for col, width in ((NAME, 150), (PROFESSION, 150), (ROLE, 80), (STATUS, 70), (WALK_IN, 96)):
             self.table.setColumnWidth(col, width)
         header.setSectionResizeMode(AFFILIATION, QHeaderView.ResizeMode.Stretch)
         self.table.itemChanged.connect(self._changed)

@@ -6,11 +6,11 @@ import datetime as dt
 import html
 import logging
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QListWidget, QListWidgetItem, QPushButton, QSplitter,
-    QStackedWidget, QTableView, QTextBrowser, QToolBar, QToolButton, QVBoxLayout, QWidget,
+    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QListWidget, QListWidgetItem, QMenu, QPushButton,
+    QSplitter, QStackedWidget, QTableView, QTextBrowser, QToolBar, QToolButton, QVBoxLayout, QWidget,
 )
 
 from zaitaku_desktop.domain.errors import DomainError
@@ -24,6 +24,14 @@ from .month_view import MonthView
 log = logging.getLogger(__name__)
 
 VIEW_MONTH, VIEW_LIST = 0, 1
+# The printed papers of one meeting: (kind for ui.meetings.papers.make_paper, menu text, status tip).
+PAPERS: tuple[tuple[str, str, str], ...] = (
+    ("agenda", "次第（PDF）…", "会議の次第をA4のPDFにします"),
+    ("signin", "受付名簿（PDF）…", "申込者の名前入りの受付名簿（当日参加用の空欄つき）をPDFにします"),
+    ("tents", "名札・席札（PDF）…", "参加者の名札・席札をPDFにします"),
+    ("certificates", "参加証明書（PDF）…", "出席した人ごとの参加証明書をPDFにします"),
+    ("groups", "グループ表（PDF）…", "グループワークのテーブルごとの名簿をPDFにします"),
+)
 
 
 class CalendarTab(QWidget):
@@ -42,6 +50,13 @@ class CalendarTab(QWidget):
         self._build_actions()
         self._build_ui()
         self._update_actions()
+        self.restore_layout()
+        self.day_timer = QTimer(self)
+        self.day_timer.setObjectName("meetingDayTimer")
+        self.day_timer.setInterval(60_000)
+        self.day_timer.timeout.connect(lambda: self.check_today())
+        if today is None:  # a fixed date (tests) never moves on
+            self.day_timer.start()
 
     @property
     def service(self):
@@ -63,6 +78,32 @@ class CalendarTab(QWidget):
                             "選んだ会議・研修の内容で、次回を新しい日付に作ります")
         self.act_new.setShortcut(QKeySequence(QKeySequence.StandardKey.New))
         self.addAction(self.act_new)
+        self.act_attendance = act("actMeetingAttendance", "出欠入力…", "people", self.open_attendance,
+                                  "選んだ会議・研修の参加者（受付名簿）や職種別の人数を入力します")
+        self.act_questionnaire = act("actMeetingQuestionnaire", "アンケート…", "questionnaire", self.open_questionnaire,
+                                     "アンケートの回答を入力し、集計やグラフを見ます")
+        self.act_groups = act("actMeetingGroups", "グループ分け…", "groups", self.open_groups,
+                              "参加者を職種が偏らないようにテーブルへ振り分けます")
+        self.act_persons = act("actMeetingPersons", "参加者の名寄せ…", "person", self.open_persons,
+                               "これまでの参加者を検索・修正し、同じ人の重複を統合します")
+        self.act_totals = act("actMeetingTotals", "期間の集計…", "summary", self.open_period_totals,
+                              "期間を指定して、開催回数と職種別の参加者数を集計します")
+        self.act_export_xlsx = act("actMeetingExcel", "会議・研修をExcelに書き出し…", "excel", self.export_excel,
+                                   "選んだ会議の名簿、または期間の会議一覧と職種別の参加者数をExcelに書き出します")
+        self.act_export_ics = act("actMeetingIcs", "カレンダー(.ics)に書き出し…", "calendar", self.export_ics,
+                                  "OutlookやGoogleカレンダーに取り込める形式で予定を書き出します")
+        self.paper_actions: dict[str, QAction] = {}
+        for kind, text, tip in PAPERS:
+            self.paper_actions[kind] = act(f"actPaper_{kind}", text, "print",
+                                           lambda k=kind: self.print_paper(k), tip)
+        self.print_menu = QMenu("会議の印刷", self)
+        self.print_menu.setObjectName("meetingPrintMenu")
+        for action in self.paper_actions.values():
+            self.print_menu.addAction(action)
+        self.act_print_menu = self.print_menu.menuAction()
+        self.act_print_menu.setIcon(icon("print"))
+        self.act_print_menu.setObjectName("actMeetingPrint")
+        self.act_print_menu.setStatusTip("次第・受付名簿・名札・参加証明書・グループ表をPDFにします")
 
     def _build_ui(self) -> None:
         layout = QVBoxLayout(self)
@@ -71,7 +112,8 @@ class CalendarTab(QWidget):
         self.toolbar = QToolBar("会議・研修", self)
         self.toolbar.setObjectName("meetingToolbar")
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        for a in (self.act_new, self.act_edit, self.act_copy):
+        for a in (self.act_new, self.act_edit, self.act_copy, self.act_attendance, self.act_questionnaire,
+                  self.act_groups, self.act_print_menu):
             self.toolbar.addAction(a)
         top.addWidget(self.toolbar)
         top.addStretch(1)
@@ -315,8 +357,9 @@ class CalendarTab(QWidget):
 
     def _update_actions(self) -> None:
         row = self.current_row()
-        self.act_edit.setEnabled(row is not None)
-        self.act_copy.setEnabled(row is not None)
+        for action in (self.act_edit, self.act_copy, self.act_attendance, self.act_questionnaire, self.act_groups,
+                       self.act_print_menu, *self.paper_actions.values()):
+            action.setEnabled(row is not None)
 
     # --- detail pane -----------------------------------------------------------------------------------
     def _show_detail(self) -> None:
@@ -326,10 +369,11 @@ class CalendarTab(QWidget):
             try:
                 detail = self.service.get(row.id)
                 warnings = self.service.warnings(row.id)
+                totals = self.service.meeting_totals(row.id)
             except DomainError as exc:
                 self.detail.setHtml(f"<p style='color:#b00'>{e(exc.message)}</p>")
                 return
-            self.detail.setHtml(self.detail_html(detail, [w.message for w in warnings]))
+            self.detail.setHtml(self.detail_html(detail, [w.message for w in warnings], totals))
             return
         if self.selected_date is not None:
             day = self.selected_date
@@ -350,7 +394,7 @@ class CalendarTab(QWidget):
         self.detail.setHtml("<p style='color:#777'>日付や会議を選ぶと、ここに詳しい内容が表示されます。"
                             "空いた日をダブルクリックすると、その日に新しい会議・研修を登録できます。</p>")
 
-    def detail_html(self, detail: MeetingDetail, warnings: list[str]) -> str:
+    def detail_html(self, detail: MeetingDetail, warnings: list[str], totals=()) -> str:
         e = html.escape
         row = detail.row
         colour = LAYER_COLOURS.get(row.layer, "#757575")
@@ -366,6 +410,9 @@ class CalendarTab(QWidget):
         parts.append("<table cellspacing=2>" + "".join(
             f"<tr><td style='color:#555;padding-right:8px'>{e(k)}</td><td>{e(v)}</td></tr>" for k, v in table if v)
             + "</table>")
+        if totals:
+            parts.append("<p><b>職種別の参加者</b><br>" + "、".join(
+                f"{e(t.profession)} {t.count:,}" for t in totals) + f"（計 {sum(t.count for t in totals):,}人）</p>")
         if warnings:
             parts.append("<p style='color:#9a6700'>" + "<br>".join(f"⚠ {e(w)}" for w in warnings) + "</p>")
         if detail.agenda:
@@ -419,6 +466,103 @@ class CalendarTab(QWidget):
             self.ctx.messages.failure("コピーできませんでした", exc)
             return
         self._saved(saved, f"「{saved.title}」を{self.ctx.format_date(saved.date)}に作りました")
+
+    # --- attendance, questionnaires, papers and files of the selected meeting ------------------------------
+    def _month_period(self) -> tuple[dt.date, dt.date]:
+        first = dt.date(self.year, self.month, 1)
+        return first, (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+
+    def _reload_keeping(self, meeting_id: str | None) -> None:
+        self.selected_id = meeting_id
+        self.load()
+
+    def open_attendance(self) -> None:
+        row = self.current_row()
+        if row is None:
+            return
+        from .attendance import AttendanceDialog
+
+        AttendanceDialog(self.ctx, row.id, self).exec()
+        self._reload_keeping(row.id)
+
+    def open_questionnaire(self) -> None:
+        row = self.current_row()
+        if row is None:
+            return
+        from .questionnaires import QuestionnaireDialog
+
+        QuestionnaireDialog(self.ctx, row.id, self).exec()
+        self._reload_keeping(row.id)
+
+    def open_groups(self) -> None:
+        row = self.current_row()
+        if row is None:
+            return
+        from .papers import GroupsDialog
+
+        GroupsDialog(self.ctx, row.id, self).exec()
+        self._reload_keeping(row.id)
+
+    def open_persons(self) -> None:
+        from .persons import PersonsDialog
+
+        PersonsDialog(self.ctx, self).exec()
+        self._reload_keeping(self.selected_id)
+
+    def open_period_totals(self) -> None:
+        from .period_totals import PeriodTotalsDialog
+
+        PeriodTotalsDialog(self.ctx, self).exec()
+
+    def print_paper(self, kind: str) -> None:
+        row = self.current_row()
+        if row is None:
+            return
+        from .papers import make_paper
+
+        make_paper(self.ctx, self, row.id, kind)
+
+    def export_excel(self) -> None:
+        from .exports import export_excel
+
+        start, end = self._month_period()
+        export_excel(self.ctx, self, meeting_id=self.selected_id, start=start, end=end)
+
+    def export_ics(self) -> None:
+        from .exports import export_ics
+
+        start, end = self._month_period()
+        export_ics(self.ctx, self, meeting_id=self.selected_id, start=start, end=end)
+
+    # --- remembered layout and the date of today ---------------------------------------------------------
+    def restore_layout(self) -> None:
+        """The view (月 / 一覧), the detail pane's width and the list's columns, as the user left them."""
+        view = self.ctx.settings.get("meetings/view")
+        if view in (VIEW_MONTH, VIEW_LIST):
+            self.show_view(view)
+        state = self.ctx.settings.get_state("meeting_splitter")
+        if state is not None:
+            self.splitter.restoreState(state)
+        state = self.ctx.settings.get_state("meeting_columns")
+        if state is not None:
+            self.table.horizontalHeader().restoreState(state)
+
+    def save_layout(self) -> None:
+        self.ctx.settings.set("meetings/view", self.stack.currentIndex())
+        self.ctx.settings.set_state("meeting_splitter", self.splitter.saveState())
+        self.ctx.settings.set_state("meeting_columns", self.table.horizontalHeader().saveState())
+
+    def check_today(self, today: dt.date | None = None) -> bool:
+        """Move 「今日」 on when the date has changed (the program runs all day, and past midnight)."""
+        today = today or dt.date.today()
+        if today == self.today:
+            return False
+        showing_today = (self.year, self.month) == (self.today.year, self.today.month)
+        self.today = today
+        if showing_today:
+            self.year, self.month = today.year, today.month
+        self.load()
+        return True
 
     def _saved(self, row: MeetingRow, message: str) -> None:
         """Show the month of the saved meeting with it selected."""
