@@ -198,6 +198,27 @@ def test_issue_links_both_ways(services, ids) -> None:
     assert [link.meeting_id for link in services.meetings.meetings_for_issue(issue.id)] == [first.id]
 
 
+def test_issue_links_saved_with_the_meeting_in_one_transaction(services, ids) -> None:
+    issue = services.issues.create(IssueInput(title="退院の連絡が急", layer="一次"))
+    other = services.issues.create(IssueInput(title="薬の情報が届かない", layer="一次"))
+    made = services.meetings.create(_meeting(ids, title="打ち合わせ"), issue_links={issue.id: "提起"})
+    assert [(i.issue_id, i.role) for i in services.meetings.get(made.id).issues] == [(issue.id, "提起")]
+    # The whole set is replaced: one dropped, one added, in the same save as the field change.
+    saved = services.meetings.update(made.id, _meeting(ids, title="打ち合わせ（第2回）"),
+                                     issue_links={other.id: "検討"})
+    assert saved.title == "打ち合わせ（第2回）"
+    assert [(i.issue_id, i.role) for i in services.meetings.get(made.id).issues] == [(other.id, "検討")]
+    # A bad link undoes the whole save: the title change is not kept either.
+    for links, error in (({"no-such-issue": "検討"}, DomainError), ({issue.id: "放置"}, ValidationError)):
+        with pytest.raises(error):
+            services.meetings.update(made.id, _meeting(ids, title="消えるはずの変更"), issue_links=links)
+        detail = services.meetings.get(made.id)
+        assert detail.row.title == "打ち合わせ（第2回）" and [i.issue_id for i in detail.issues] == [other.id]
+    series = services.meetings.create_series(_meeting(ids, title="連携WG", date="2026/09/02"),
+                                             RecurrenceRule("weekly", count=3), issue_links={issue.id: "検討"})
+    assert [len(services.meetings.get(r.id).issues) for r in series] == [1, 0, 0]
+
+
 def test_adopt_planned_event(services, ids) -> None:
     with services.db.session() as s:
         event = PlannedEvent(title="薬剤師会×介護支援専門員協議会 合同研修", description="職種理解",

@@ -354,16 +354,21 @@ class MeetingService:
             registered=registered, association_names=names)
 
     # --- writing meetings ----------------------------------------------------------------------
-    def create(self, data: MeetingInput, *, is_sample: bool = False) -> MeetingRow:
+    def create(self, data: MeetingInput, *, is_sample: bool = False,
+               issue_links: dict[str, str] | None = None) -> MeetingRow:
+        """A new meeting; ``issue_links`` (issue id → 提起/検討/決定) are saved in the same transaction."""
         clean = self._validated(data)
         with self.db.session() as s:
             mid = self.save_in_session(s, None, clean, is_sample=is_sample)
+            if issue_links:
+                self.set_issue_links_in_session(s, mid, issue_links)
             return meeting_repo.load_rows(s, MeetingRow, ids=[mid])[0]
 
     def update(self, meeting_id: str, data: MeetingInput, *, expected_version: int | None = None,
-               scope: str = "one") -> MeetingRow:
+               scope: str = "one", issue_links: dict[str, str] | None = None) -> MeetingRow:
         """Change one meeting. With scope="series" the change (not the date, status or record) is also
-        applied to the series' later occurrences that are not held yet; held ones are never rewritten."""
+        applied to the series' later occurrences that are not held yet; held ones are never rewritten.
+        ``issue_links``, when given, becomes this meeting's whole set of issue links, in the same transaction."""
         if scope not in ("one", "series"):
             raise DomainError(f"不明な変更の範囲です：{scope}")
         clean = self._validated(data)
@@ -377,6 +382,8 @@ class MeetingService:
             from_date = row.date
             series_id = row.series_id
             self.save_in_session(s, meeting_id, clean)
+            if issue_links is not None:
+                self.set_issue_links_in_session(s, meeting_id, issue_links)
             if scope == "series" and series_id:
                 template = {name: getattr(clean, name) for name in SERIES_FIELDS}
                 for other in meeting_repo.load_rows(s, MeetingRow, series_id=series_id):
@@ -408,11 +415,15 @@ class MeetingService:
                 s.flush()
             return meeting_repo.load_rows(s, MeetingRow, ids=[meeting_id], include_archived=True)[0]
 
-    def create_series(self, data: MeetingInput, rule: RecurrenceRule, *, is_sample: bool = False) -> list[MeetingRow]:
-        """A recurring series from its first meeting: one meeting row per occurrence."""
+    def create_series(self, data: MeetingInput, rule: RecurrenceRule, *, is_sample: bool = False,
+                      issue_links: dict[str, str] | None = None) -> list[MeetingRow]:
+        """A recurring series from its first meeting: one meeting row per occurrence (``issue_links`` go on
+        the first occurrence, in the same transaction)."""
         clean = self._validated(data)
         with self.db.session() as s:
             ids = self.create_series_in_session(s, clean, rule, is_sample=is_sample)
+            if issue_links and ids:
+                self.set_issue_links_in_session(s, ids[0], issue_links)
             return meeting_repo.load_rows(s, MeetingRow, ids=ids)
 
     def create_series_in_session(self, s: Session, clean: CleanMeeting, rule: RecurrenceRule, *,
@@ -547,11 +558,27 @@ class MeetingService:
 
     def unlink_issue(self, meeting_id: str, issue_id: str) -> None:
         with self.db.session() as s:
-            link = s.get(MeetingIssue, (meeting_id, issue_id))
-            if link is not None:
-                s.delete(link)
-                history_repo.record(s, entity=ENTITY, entity_id=meeting_id, action="issue", user=self.user,
-                                    changes={"issue": [link.role, None]}, note=f"課題ID {issue_id}")
+            self.unlink_issue_in_session(s, meeting_id, issue_id)
+
+    def unlink_issue_in_session(self, s: Session, meeting_id: str, issue_id: str) -> None:
+        link = s.get(MeetingIssue, (meeting_id, issue_id))
+        if link is not None:
+            s.delete(link)
+            history_repo.record(s, entity=ENTITY, entity_id=meeting_id, action="issue", user=self.user,
+                                changes={"issue": [link.role, None]}, note=f"課題ID {issue_id}")
+            s.flush()
+
+    def set_issue_links_in_session(self, s: Session, meeting_id: str, links: dict[str, str]) -> None:
+        """Make ``links`` (issue id → role) the meeting's whole set of issue links."""
+        for role in links.values():
+            if role not in ISSUE_ROLES:
+                raise ValidationError(issues=[FieldIssue("role", f"課題との関係は{'・'.join(ISSUE_ROLES)}から選んでください")])
+        current = {link.issue_id: link.role for link in self._issue_links(s, meeting_id=meeting_id)}
+        for issue_id in current.keys() - links.keys():
+            self.unlink_issue_in_session(s, meeting_id, issue_id)
+        for issue_id, role in links.items():
+            if current.get(issue_id) != role:
+                self.link_issue_in_session(s, meeting_id, issue_id, role)
 
     def meetings_for_issue(self, issue_id: str) -> list[IssueLinkRead]:
         """The meetings where an issue was raised, discussed or decided, oldest first."""

@@ -406,40 +406,26 @@ class MeetingDialog(QDialog):
             self.show_issues(problems)
             return
         service = self.ctx.services.meetings
+        links = self.issue_links.links()  # saved with the meeting, in the same transaction
         try:
             if self.detail is None and rule is not None:
-                self.saved_rows = service.create_series(data, rule)
+                self.saved_rows = service.create_series(data, rule, issue_links=links)
                 self.saved = self.saved_rows[0]
             elif self.detail is None:
-                self.saved = service.create(data)
+                self.saved = service.create(data, issue_links=links)
             else:
                 scope = SeriesScopeBox(self).ask() if self.detail.row.series_id else "one"
                 if scope is None:
                     return
                 self.saved = service.update(self.detail.row.id, data, expected_version=self.detail.row.version,
-                                            scope=scope)
+                                            scope=scope, issue_links=links)
         except ValidationError as exc:
             self.show_issues(exc.issues or [FieldIssue("", exc.message)])
             return
         except DomainError as exc:
             self.ctx.messages.failure("保存できませんでした", exc)
             return
-        self._save_issue_links(self.saved.id)
         self.accept()
-
-    def _save_issue_links(self, meeting_id: str) -> None:
-        """Link the issues listed on the 「課題」 tab (for a new series: its first meeting)."""
-        service = self.ctx.services.meetings
-        before = {link.issue_id: link.role for link in (self.detail.issues if self.detail else ())}
-        wanted = self.issue_links.links()
-        try:
-            for issue_id in before.keys() - wanted.keys():
-                service.unlink_issue(meeting_id, issue_id)
-            for issue_id, role in wanted.items():
-                if before.get(issue_id) != role:
-                    service.link_issue(meeting_id, issue_id, role)
-        except DomainError as exc:
-            self.ctx.messages.failure("会議・研修は保存しましたが、課題とのつながりを保存できませんでした", exc)
 
 
 class CopyMeetingDialog(QDialog):
