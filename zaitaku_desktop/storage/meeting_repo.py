@@ -23,7 +23,11 @@ _ROW_SQL = """
 SELECT m.id, m.title, m.type_id, t.name, t.layer, t.tasks, m.date, m.start_time, m.end_time, m.venue_id, v.name,
        v.capacity, m.status, m.organiser_kind, m.organiser_association_id, a.name, m.organiser_text, m.capacity,
        m.municipality_id, mu.name, m.series_id, m.occurrence_date, m.archived_at, m.is_sample, m.updated_at,
-       m.version
+       m.version,
+       (SELECT count(*) FROM attendance x WHERE x.meeting_id = m.id AND x.status IN ('申込', '出席')),
+       (SELECT count(*) FROM attendance x WHERE x.meeting_id = m.id AND x.status = '出席'),
+       (SELECT coalesce(sum(c.count), 0) FROM attendance_count c WHERE c.meeting_id = m.id),
+       (SELECT count(*) FROM meeting_issue i WHERE i.meeting_id = m.id)
 FROM meeting m
 LEFT JOIN meeting_type t ON t.id = m.type_id
 LEFT JOIN venue v ON v.id = m.venue_id
@@ -36,7 +40,8 @@ def load_rows(session: Session, make_row: Callable[..., T], *, start: dt.date | 
               end: dt.date | None = None, ids: list[str] | None = None, series_id: str | None = None,
               include_archived: bool = False) -> list[T]:
     """Meetings as plain rows built by ``make_row`` (the service's MeetingRow), oldest first, in a
-    handful of queries on the raw cursor: the link and count queries are limited to the same meetings."""
+    three queries on the raw cursor (the counts are sub-selects of the first; the two link queries are limited
+    to the same meetings)."""
     cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     where: list[str] = []
     params: list[object] = []
@@ -72,30 +77,13 @@ def load_rows(session: Session, make_row: Callable[..., T], *, start: dt.date | 
             "SELECT x.meeting_id, p.id, p.sort_order FROM meeting_profession x "
             f"JOIN profession p ON p.id = x.profession_id WHERE x.meeting_id IN ({sub})", params).fetchall():
         profs[mid].append((porder, intern(pid)))
-    attendance: dict[str, tuple[int, int]] = {}
-    for mid, registered, attended in cursor.execute(
-            "SELECT meeting_id, sum(CASE WHEN status IN ('申込', '出席') THEN 1 ELSE 0 END), "
-            "sum(CASE WHEN status = '出席' THEN 1 ELSE 0 END) FROM attendance "
-            f"WHERE meeting_id IN ({sub}) GROUP BY meeting_id", params).fetchall():
-        attendance[mid] = (int(registered or 0), int(attended or 0))
-    counted: dict[str, int] = {}
-    for mid, total in cursor.execute(
-            f"SELECT meeting_id, sum(count) FROM attendance_count WHERE meeting_id IN ({sub}) GROUP BY meeting_id",
-            params).fetchall():
-        counted[mid] = int(total or 0)
-    issues: dict[str, int] = {}
-    for mid, total in cursor.execute(
-            f"SELECT meeting_id, count(*) FROM meeting_issue WHERE meeting_id IN ({sub}) GROUP BY meeting_id",
-            params).fetchall():
-        issues[mid] = int(total)
     cursor.close()
 
     rows: list[T] = []
     for (mid, title, type_id, type_name, layer, tasks, day, start_time, end_time, venue_id, venue, venue_cap,
          status, org_kind, org_id, org_name, org_text, capacity, mun_id, mun, series, occurrence, archived, sample,
-         updated, version) in base:
+         updated, version, registered, attended, counted, issue_count) in base:
         c = sorted(co.get(mid, ()))
-        registered, attended = attendance.get(mid, (0, 0))
         rows.append(make_row(
             id=mid, title=title, type_id=type_id, type_name=intern(type_name or ""), layer=intern(layer or ""),
             tasks=tasks or "", date=as_date(day), start_time=start_time, end_time=end_time, venue_id=venue_id,
@@ -104,8 +92,8 @@ def load_rows(session: Session, make_row: Callable[..., T], *, start: dt.date | 
             organiser_text=org_text, co_organiser_ids=tuple(x[1] for x in c), co_organisers=tuple(x[2] for x in c),
             profession_ids=tuple(p[1] for p in sorted(profs.get(mid, ()))), capacity=capacity,
             municipality_id=mun_id, municipality=intern(mun or ""), series_id=series,
-            occurrence_date=as_date(occurrence), registered=registered, attended=attended + counted.get(mid, 0),
-            counted=counted.get(mid, 0), issue_count=issues.get(mid, 0), archived=archived is not None,
+            occurrence_date=as_date(occurrence), registered=registered, attended=attended + counted,
+            counted=counted, issue_count=issue_count, archived=archived is not None,
             is_sample=bool(sample), updated_at=as_utc_datetime(updated), version=version,
         ))
     return rows
