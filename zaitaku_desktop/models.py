@@ -544,6 +544,20 @@ class AccessLog(SQLModel, table=True):
     detail: str = ""  # e.g. the file name or "名前を含める"; no personal data
 
 
+# --- the annual report -----------------------------------------------------------------------------
+
+class ReportNote(SQLModel, table=True):
+    """Free text the coordinator adds to a section of the annual report (事業実績報告) before printing."""
+
+    __tablename__ = "report_note"
+    fiscal_year: int = Field(primary_key=True)  # 2025 = 2025-04-01 … 2026-03-31
+    task: str = Field(primary_key=True)  # ア〜ク
+    section: str = Field(primary_key=True)  # 実績 / 成果 / 課題
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+    updated_by: str = ""
+
+
 # --- history and settings stored with the data -------------------------------------
 
 class ChangeLog(SQLModel, table=True):
