@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 class DomainError(Exception):
@@ -24,6 +26,30 @@ class ConflictError(DomainError):
 
 class StorageError(DomainError):
     """The database file cannot be used (locked, damaged, disk full, read-only...)."""
+
+
+class DatabaseDamagedError(StorageError):
+    """The database file fails its check (or cannot be read as SQLite although it looks like one)."""
+
+    def __init__(self, path, *, detail: str | None = None) -> None:
+        super().__init__(f"データベースのファイルが壊れています。\n{path}", detail=detail)
+        self.path = path
+
+
+class DatabaseLockedError(StorageError):
+    """Another program kept the database busy longer than the program waited (retries included)."""
+
+
+class DatabaseReadOnlyError(StorageError):
+    """The database file or its folder cannot be written."""
+
+
+class DiskFullError(StorageError):
+    """The disk (or the size allowed for a file) is full."""
+
+
+class InstanceLockedError(StorageError):
+    """Another copy of the program already has this database open."""
 
 
 class FileFormatError(DomainError):
@@ -49,3 +75,16 @@ class ValidationError(DomainError):
         errors = [i for i in self.issues if i.is_error]
         text = "入力内容を確認してください。\n" + "\n".join(f"・{i.message}" for i in errors)
         DomainError.__init__(self, text)
+
+
+def describe_write_error(exc: OSError, out: Path) -> str:
+    """A plain Japanese message for a file that could not be written (disk full, read-only, folder gone...)."""
+    name = Path(out).name
+    if exc.errno in (errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", -1)):
+        return f"ディスクの空き容量が足りないため「{name}」を保存できませんでした。空き容量を増やしてから、もう一度お試しください。"
+    if isinstance(exc, PermissionError) or exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return (f"「{name}」を保存できませんでした。ファイルをExcelなどで開いている場合は閉じてから、"
+                "もう一度お試しください。書き込みが許可されていない場所の場合は、別の保存先を選んでください。")
+    if isinstance(exc, FileNotFoundError):
+        return f"保存先のフォルダが見つかりません。別の保存先を選んでください。\n{Path(out).parent}"
+    return f"「{name}」を保存できませんでした。別の保存先を選んで、もう一度お試しください。"

@@ -6,14 +6,13 @@ and synced to disk, then moved over the destination in one step (``os.replace``)
 
 from __future__ import annotations
 
-import errno
 import logging
 import os
 import secrets
 from pathlib import Path
 from typing import BinaryIO, Callable
 
-from zaitaku_desktop.domain.errors import StorageError
+from zaitaku_desktop.domain.errors import StorageError, describe_write_error
 
 log = logging.getLogger(__name__)
 
@@ -23,15 +22,7 @@ class FileWriteError(StorageError):
 
 
 def _describe(exc: OSError, out: Path) -> str:
-    name = out.name
-    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
-        return f"ディスクの空き容量が足りないため「{name}」を保存できませんでした。空き容量を増やしてから、もう一度お試しください。"
-    if isinstance(exc, PermissionError) or exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return (f"「{name}」を保存できませんでした。ファイルをExcelなどで開いている場合は閉じてから、"
-                "もう一度お試しください。書き込みが許可されていない場所の場合は、別の保存先を選んでください。")
-    if isinstance(exc, FileNotFoundError):
-        return f"保存先のフォルダが見つかりません。別の保存先を選んでください。\n{out.parent}"
-    return f"「{name}」を保存できませんでした。別の保存先を選んで、もう一度お試しください。"
+    return describe_write_error(exc, out)
 
 
 def check_destination(out: Path) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,7 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer, Table
 
 from zaitaku_desktop.domain.attendance import ABBREVIATIONS
 from zaitaku_desktop.domain.dates import format_date
-from zaitaku_desktop.domain.errors import DomainError
+from zaitaku_desktop.domain.errors import DomainError, StorageError, describe_write_error
 from zaitaku_desktop.domain.groups import Participant, by_reading, mix_text, seated_tables
 from zaitaku_desktop.domain.meetings import Speaker
 
@@ -118,15 +119,20 @@ def _emit(out: Out, data: bytes) -> None:
         out.write(data)
         return
     path = Path(out)
-    tmp = path.with_name(f".{path.name}.tmp")
+    tmp: Path | None = None
     try:
-        with open(tmp, "wb") as handle:
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        tmp = Path(name)
+        with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
+    except OSError as exc:
+        raise StorageError(describe_write_error(exc, path)) from exc
     finally:
-        tmp.unlink(missing_ok=True)
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
 
 
 def _platypus(paper: PaperData, out: Out, story, setup: PageSetup) -> int:

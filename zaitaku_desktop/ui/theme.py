@@ -11,6 +11,8 @@ from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
 from zaitaku_desktop import paths
+from zaitaku_desktop.domain.errors import DomainError
+from zaitaku_desktop.exports.atomic import write_atomically
 
 log = logging.getLogger(__name__)
 UI_FONT_FAMILY = "IPAexGothic"
@@ -86,7 +88,7 @@ def apply_theme(app: QApplication, theme: str) -> None:
     app.setStyleSheet(sheet + _EXTRA_QSS)
     try:
         qss_file.parent.mkdir(parents=True, exist_ok=True)
-        qss_file.write_text(sheet, encoding="utf-8")
-        meta_file.write_text(json.dumps({"icon_paths": QDir.searchPaths("icon")}), encoding="utf-8")
-    except OSError as exc:
-        log.info("theme cache not written: %s", exc)
+        for out, text in ((qss_file, sheet), (meta_file, json.dumps({"icon_paths": QDir.searchPaths("icon")}))):
+            write_atomically(out, lambda handle, t=text: handle.write(t.encode("utf-8")))
+    except (OSError, DomainError) as exc:
+        log.info("theme cache not written: %s", type(exc).__name__)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import importlib.util
 import logging
 from typing import Any, Callable, Sequence
 
@@ -34,11 +33,6 @@ log = logging.getLogger(__name__)
 OVERDUE = QColor("#c62828")
 CLOSED = QColor("#9e9e9e")
 Index = QModelIndex | QPersistentModelIndex
-
-
-def outputs_available() -> bool:
-    """The printed papers (相談受付票, 紹介状) come from ui.consultations.outputs when that module is there."""
-    return importlib.util.find_spec("zaitaku_desktop.ui.consultations.outputs") is not None
 
 
 class ColouredTextDelegate(QStyledItemDelegate):
@@ -247,14 +241,26 @@ class ConsultationTab(QWidget):
                                     "選んだ相談の相談受付票をPDFにします")
         self.act_print_referral = act("actPrintReferral", "紹介状（PDF）…", "pdf", lambda: self.print_paper("referral"),
                                       "選んだ相談の紹介先への紹介状をPDFにします")
-        self.has_outputs = outputs_available()  # without ui.consultations.outputs the print actions are left out
+        self.act_export_stats = act("actConsultationStatsExcel", "相談の統計をExcelに書き出し…", "excel",
+                                    lambda: self._period_output("export_stats"),
+                                    "期間の相談件数の集計を、名前を含まない形でExcelに書き出します")
+        self.act_print_stats = act("actConsultationStatsPdf", "相談の統計表（PDF）…", "pdf",
+                                   lambda: self._period_output("print_stats"),
+                                   "期間の相談件数の集計を1枚の統計表（PDF）にします")
+        self.act_export_list = act("actConsultationListExcel", "相談一覧をExcelに書き出し…", "excel",
+                                   lambda: self._period_output("export_case_list"),
+                                   "期間の相談の一覧を書き出します（氏名は、選んだときだけ含めます）")
 
     def record_actions(self) -> list[QAction]:
         return [self.act_new, self.act_edit, self.act_referral, self.act_contact, self.act_consent, self.act_reveal]
 
     def output_actions(self) -> list[QAction]:
-        prints = [self.act_print_intake, self.act_print_referral] if self.has_outputs else []
-        return [self.act_stats, self.act_promote, *prints]
+        return [self.act_stats, self.act_promote, self.act_print_intake, self.act_print_referral,
+                self.act_print_stats, self.act_export_stats, self.act_export_list]
+
+    def toolbar_actions(self) -> list[QAction]:
+        """What the main toolbar shows for this tab (the rest is in the 編集 and 出力 menus)."""
+        return [*self.record_actions(), self.act_stats, self.act_promote, self.act_print_intake]
 
     def _build_ui(self) -> None:
         layout = QVBoxLayout(self)
@@ -630,7 +636,7 @@ class ConsultationTab(QWidget):
     def print_paper(self, kind: str) -> None:
         """The 相談受付票 of the selected consultation, or the 紹介状 of one of its referrals (ui.consultations.outputs)."""
         row = self.current_row()
-        if row is None or not self.has_outputs:
+        if row is None:
             return
         from . import outputs  # type: ignore[attr-defined]
 
@@ -648,6 +654,12 @@ class ConsultationTab(QWidget):
                 return
             chosen = referrals[labels.index(text)]
         outputs.print_referral(self.ctx, self, chosen.id, consultation_id=row.id)
+
+    def _period_output(self, name: str) -> None:
+        """The period outputs of ui.consultations.outputs (they ask the period themselves)."""
+        from . import outputs
+
+        getattr(outputs, name)(self.ctx, self)
 
     def _saved(self, consultation_id: str, message: str) -> None:
         self.detail = None
