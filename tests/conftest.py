@@ -11,6 +11,22 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.pop("ZAITAKU_DB", None)
 
+# No test may reach the network, in this process or in the Python processes it starts.
+_NO_NETWORK = Path(__file__).resolve().parent / "no_network_site"
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(_NO_NETWORK), os.environ.get("PYTHONPATH")]))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_network():
+    """Block internet sockets for the whole run; an attempt anywhere fails the run at the end."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("_no_network_guard", _NO_NETWORK / "sitecustomize.py")
+    guard = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(guard)  # installs the guard
+    yield guard
+    assert not guard.attempts, f"tests tried to reach the network: {guard.attempts}"
+
 
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

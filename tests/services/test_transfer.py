@@ -432,3 +432,49 @@ def test_key_person_without_role_round_trips(services, tmp_path: Path) -> None:
     services.transfer.export_list(out)
     preview = services.transfer.preview_import(out)
     assert (preview.to_update, preview.to_skip) == (0, 1)
+
+
+def test_import_is_preceded_by_a_verified_backup_and_stops_without_one(sample_services, tmp_path: Path) -> None:
+    import sqlite3
+
+    from zaitaku_desktop import paths
+
+    out = tmp_path / "list.xlsx"
+    sample_services.transfer.export_list(out)
+    wb = openpyxl.load_workbook(out)
+    col = header_index(wb.active)
+    wb.active.cell(row=5, column=col["電話番号"]).value = "0193-99-0000"
+    edited = tmp_path / "edited.xlsx"
+    wb.save(edited)
+    target_id = wb.active.cell(row=5, column=col["ID"]).value
+    old_phone = sample_services.resources.get(target_id).row.phone
+
+    # The backup folder is missing (a USB stick pulled out): nothing is written.
+    sample_services.maintenance.folder = tmp_path / "usb-stick-gone"
+    with pytest.raises(DomainError, match="取り込む前のバックアップを作れなかった"):
+        sample_services.transfer.apply_import(sample_services.transfer.preview_import(edited))
+    assert sample_services.resources.get(target_id).row.phone == old_phone
+
+    sample_services.maintenance.folder = None  # the default folder
+    sample_services.transfer.apply_import(sample_services.transfer.preview_import(edited))
+    [backup] = sorted(paths.backup_dir().glob("before-import-*.sqlite3"))
+    with sqlite3.connect(backup) as conn:  # the backup holds the data as it was before the import
+        phone = conn.execute("SELECT phone FROM resource WHERE id = ?", (target_id,)).fetchone()[0]
+    assert phone == old_phone and sample_services.resources.get(target_id).row.phone == "0193-99-0000"
+
+
+def test_starter_data_is_added_to_a_file_from_before_it_existed(services) -> None:
+    """What a restored backup from before the consultation intake looks like: no categories, no templates."""
+    from sqlalchemy import text
+
+    from zaitaku_desktop.services.consultations import CATEGORIES_SEEDED_KEY
+
+    with services.db.session() as s:
+        s.execute(text("DELETE FROM consultation_category"))
+        s.execute(text("DELETE FROM app_meta WHERE key = :k"), {"k": CATEGORIES_SEEDED_KEY})
+        s.execute(text("DELETE FROM questionnaire_item"))
+        s.execute(text("DELETE FROM questionnaire_template"))
+    assert services.consultations.list_categories() == [] and services.questionnaires.list_templates() == []
+    services.ensure_starter_data()
+    assert len(services.consultations.list_categories()) == 13
+    assert {t.name for t in services.questionnaires.list_templates()} >= {"研修会アンケート", "市民公開講座アンケート"}

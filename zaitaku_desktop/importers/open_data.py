@@ -387,6 +387,9 @@ def read_open_data(path: Path, region: Mapping[str, str], *, progress: Progress 
     except UnicodeDecodeError as exc:
         raise FileFormatError(f"「{path.name}」の文字を読み取れません（UTF-8の印があるのに、途中に読めない文字があります）。"
                               "ダウンロードし直してからお試しください。") from exc
+    except csv.Error as exc:  # in the first rows, while looking for the header
+        raise FileFormatError(f"「{path.name}」の先頭の行をCSVとして読み取れません。"
+                              "引用符（\"）の閉じ忘れや、極端に長い項目がないか確かめてください。") from exc
     finally:
         all_sheets.close()  # type: ignore[attr-defined]
 
@@ -709,7 +712,7 @@ def _read_suishou(table: OpenDataTable, path: Path, cols: _Columns, rows: Iterat
             continue
         table.total_rows += 1
         code = _digits_code(_cell(values, c_code), 6)
-        if len(code) == 5:
+        if re.fullmatch(r"\d{5}", code):
             code = code + str(lg_check_digit(code))
         ext_id = _id_text(_cell(values, c_id), 10 if kaigo else 10) if c_id is not None else ""
         if not ext_id and c_no is not None:

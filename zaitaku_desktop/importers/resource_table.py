@@ -452,8 +452,12 @@ def read_resource_table(path: Path, vocab: ImportVocab, progress: Progress | Non
 
     parsed: list[ParsedRow] = []
     total = len(data_rows)
+    header_texts = [_cell_text(c).strip() for c in header_cells]
     for done, (number, cells) in enumerate(data_rows, start=1):
-        parsed.append(_parse_row(number, cells, cols, index))
+        row = _parse_row(number, cells, cols, index)
+        if kind == "csv":
+            _check_swallowed_rows(row, cells, header_texts)
+        parsed.append(row)
         if progress is not None and done % PROGRESS_EVERY == 0:
             progress(done, total)
     if progress is not None:
@@ -465,6 +469,22 @@ def read_resource_table(path: Path, vocab: ImportVocab, progress: Progress | Non
         procedure_headers={pid: h for _c, pid, h in cols.procedures},
         ignored_columns=cols.ignored, rows=parsed, district_parent=dict(index.district_parent),
     )
+
+
+def _check_swallowed_rows(row: ParsedRow, cells: list[Any], header_texts: list[str]) -> None:
+    """A quote (") left open in a CSV pulls the following lines into one cell: those rows would be
+    lost inside it (a 備考 takes 20,000 characters). Make such a row an error naming the cell.
+    A line counts as a row when it has delimiters for at least half the header's columns."""
+    need = max(3, len(header_texts) // 2)
+    for col, value in enumerate(cells):
+        if isinstance(value, str) and "\n" in value:
+            swallowed = sum(1 for line in value.split("\n")[1:] if line.count(",") + line.count("\t") >= need)
+            if swallowed:
+                header = header_texts[col] if col < len(header_texts) and header_texts[col] else f"{col + 1}列目"
+                row.errors.insert(0, Issue(header, f"{header}の中に、別の行のような内容が{swallowed}行分入っています。"
+                                                   "この項目の引用符（\"）が閉じていない可能性があります。"
+                                                   "ファイルを直してから取り込んでください"))
+                return
 
 
 def _collect_rows(rows: Iterable[Row]) -> list[Row]:

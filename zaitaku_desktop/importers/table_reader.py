@@ -113,7 +113,17 @@ def _xlsx_sheets(path: Path) -> Iterator[Sheet]:
 
 def _xlsx_rows(path: Path, ws: Any) -> Iterator[Row]:
     try:
-        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+        rows = ws.iter_rows(values_only=True)
+        number = 0
+        while True:
+            # Warnings (a date cell out of range is read as an error value) are silenced row by row:
+            # a filter left on across the generator's yields would leak into the caller.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                values = next(rows, None)
+            if values is None:
+                return
+            number += 1
             yield number, list(values)
     except Exception as exc:  # noqa: BLE001 - a damaged sheet part
         log.warning("openpyxl failed while reading rows: %s", type(exc).__name__)

@@ -160,6 +160,8 @@ class TransferService:
         self.db = db
         self.vocab = vocab
         self.resources = resources
+        # Called before an import writes anything (the verified "before-import" backup); its error stops the import.
+        self.before_write: Callable[[], object] | None = None
 
     # --- import --------------------------------------------------------------------------
     def preview_import(self, path: Path, progress: Progress | None = None, *,
@@ -217,6 +219,12 @@ class TransferService:
         if preview._applied:
             raise DomainError("このファイルの取り込みはすでに終わっています。もう一度取り込むときは、"
                               "ファイルを選び直してください。")
+        if self.before_write is not None:
+            try:
+                self.before_write()
+            except DomainError as exc:
+                raise DomainError("取り込む前のバックアップを作れなかったため、取り込みを中止しました"
+                                  f"（何も書き込んでいません）。\n{exc.message}") from exc
         if preview.open_data is not None:
             with self.db.session() as s:
                 done = open_data.apply_plan(s, self.resources, preview.open_data, note=preview.path.name,

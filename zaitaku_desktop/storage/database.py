@@ -1,9 +1,23 @@
-"""The open database: engine, file path, migrations on open, and sessions."""
+"""The open database: engine, file path, the start-up check, migrations on open, and sessions.
+
+Start-up safety (issue 8):
+- ``Database.open`` first looks at an existing file through a read-only connection: a file that is
+  not SQLite at all is refused untouched; a SQLite file that fails ``PRAGMA quick_check`` (or whose
+  header is damaged) raises :class:`DatabaseDamagedError`. The caller (app.py) then moves it aside
+  with :func:`move_aside` and offers :func:`newest_verified_backup`.
+- "database is locked" is retried: SQLite's busy handler waits ``busy_timeout`` on every statement,
+  and opening retries the check ``OPEN_RETRIES`` times on top; then :class:`DatabaseLockedError`.
+- A file or folder that cannot be written is opened read-only (``db.read_only``), never modified.
+- Every sqlite error leaving a session becomes a typed :class:`StorageError` with a Japanese message.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import os
 import sqlite3
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -11,37 +25,61 @@ from typing import Iterator
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
-from zaitaku_desktop.domain.errors import StorageError
+from zaitaku_desktop.domain.errors import (
+    DatabaseDamagedError, DatabaseLockedError, DatabaseReadOnlyError, StorageError,
+)
 
 from . import migrations
-from .engine import describe_sqlite_error, make_engine
+from .engine import BUSY_TIMEOUT_MS, classify_sqlite_error, make_engine
 
 log = logging.getLogger(__name__)
 
+SQLITE_MAGIC = b"SQLite format 3\x00"
+OPEN_RETRIES = 3
+RETRY_PAUSE_S = 0.5
+
 
 class Database:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
         self.path = path
-        self.engine = make_engine(path)
+        self.read_only = read_only
+        self.engine = make_engine(path, read_only=read_only, busy_timeout_ms=busy_timeout_ms)
         self.last_migration: migrations.MigrationResult | None = None
 
     @classmethod
-    def open(cls, path: Path, *, backup_dir: Path | None = None, migrate: bool = True) -> "Database":
-        """Open (creating when missing) and migrate to the newest schema."""
+    def open(cls, path: Path, *, backup_dir: Path | None = None, migrate: bool = True,
+             read_only: bool = False, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> "Database":
+        """Check, open (creating when missing) and migrate to the newest schema.
+
+        A file or folder that cannot be written is opened read-only (``read_only`` on the result).
+        """
         if path.exists() and path.is_dir():
             raise StorageError(f"データベースの場所にフォルダがあります。ファイルの名前を指定してください。\n{path}")
-        if migrate:
-            _refuse_foreign_file(path)
-        db = cls(path)
-        if migrate:
-            try:
-                db.last_migration = migrations.upgrade(db.engine, path, backup_dir)
-            except (OperationalError, DBAPIError, sqlite3.Error) as exc:
-                db.engine.dispose()
-                raise StorageError(describe_sqlite_error(exc, path)) from exc
-            except StorageError:
-                db.engine.dispose()
-                raise
+        if path.exists() and path.stat().st_size > 0:
+            _retry_locked(lambda: check_file(path, busy_timeout_ms=busy_timeout_ms), path)
+            if not read_only and not _writable(path):
+                log.warning("database file or folder is read-only; opening read-only")
+                read_only = True
+        elif not read_only and path.parent.is_dir() and not os.access(path.parent, os.W_OK):
+            raise DatabaseReadOnlyError(
+                f"データベースを作成するフォルダに書き込めません。書き込みできる場所を選んでください。\n{path.parent}")
+        elif read_only:
+            raise StorageError(f"データベースのファイルが見つかりません。\n{path}")
+        db = cls(path, read_only=read_only, busy_timeout_ms=busy_timeout_ms)
+        try:
+            if read_only:
+                if migrations.current_revision(db.engine) != migrations.head_revision():
+                    raise StorageError("読み取り専用のため、このデータベースを新しい形式に更新できません。"
+                                       f"書き込みできる場所にコピーしてから開いてください。\n{path}")
+            elif migrate:
+                db.last_migration = _retry_locked(
+                    lambda: migrations.upgrade(db.engine, path, backup_dir), path)
+        except (OperationalError, DBAPIError, sqlite3.Error) as exc:
+            db.engine.dispose()
+            raise classify_sqlite_error(exc, path) from exc
+        except BaseException:
+            db.engine.dispose()
+            raise
         return db
 
     @contextmanager
@@ -53,28 +91,122 @@ class Database:
                     yield session
         except OperationalError as exc:
             log.warning("database operation failed: %s", type(exc.orig).__name__ if exc.orig else exc)
-            raise StorageError(describe_sqlite_error(exc, self.path)) from exc
+            raise classify_sqlite_error(exc, self.path) from exc
 
     def close(self) -> None:
         self.engine.dispose()
 
 
-def _refuse_foreign_file(path: Path) -> None:
+def _writable(path: Path) -> bool:
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def _retry_locked(work, path: Path):
+    """Run ``work``; a locked database is tried again a few times before it is reported."""
+    for attempt in range(OPEN_RETRIES):
+        try:
+            return work()
+        except (OperationalError, sqlite3.OperationalError, DatabaseLockedError) as exc:
+            error = exc if isinstance(exc, DatabaseLockedError) else classify_sqlite_error(exc, path)
+            if not isinstance(error, DatabaseLockedError):
+                raise error from exc
+            if attempt == OPEN_RETRIES - 1:
+                raise error from exc
+            log.info("database locked at open; retrying (%d)", attempt + 1)
+            time.sleep(RETRY_PAUSE_S * (attempt + 1))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _looks_like_sqlite(path: Path) -> bool:
+    """The SQLite magic, or (when the first bytes are damaged) a plausible page size and file size."""
+    with open(path, "rb") as handle:
+        head = handle.read(100)
+    if head.startswith(SQLITE_MAGIC):
+        return True
+    if Path(f"{path}-wal").exists():
+        return True
+    size = path.stat().st_size
+    page = int.from_bytes(head[16:18], "big") if len(head) >= 18 else 0
+    page = 65536 if page == 1 else page
+    return size >= 1024 and size % 512 == 0 and page >= 512 and page & (page - 1) == 0 and size % page == 0
+
+
+def _peek(path: Path, busy_timeout_ms: int) -> sqlite3.Connection:
+    uri = path.resolve().as_uri() + "?mode=ro"
+    conn = sqlite3.connect(uri, uri=True, timeout=busy_timeout_ms / 1000)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError:
+        conn.close()
+        if os.access(path.parent, os.W_OK):
+            raise
+        # A read-only folder without the -shm file: WAL cannot be shared, but nobody can write either.
+        return sqlite3.connect(uri + "&immutable=1", uri=True)
+    return conn
+
+
+def check_file(path: Path, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
     """Look at an existing file read-only before the engine's pragmas (WAL) can change it.
 
     Opening a foreign SQLite file through the engine would switch it to WAL mode and so
     rewrite its header even though the migration step then refuses it.
+    Raises :class:`DatabaseDamagedError` when the file is SQLite but fails ``quick_check``.
     """
-    if not path.exists() or path.stat().st_size == 0:
-        return
     try:
-        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+        conn = _peek(path, busy_timeout_ms)
         try:
             tables = {row[0] for row in conn.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
+            result = [row[0] for row in conn.execute("PRAGMA quick_check(20)")]
         finally:
             conn.close()
-    except sqlite3.Error as exc:
-        raise StorageError(describe_sqlite_error(exc, path)) from exc
+    except sqlite3.DatabaseError as exc:
+        error = classify_sqlite_error(exc, path)
+        if isinstance(error, DatabaseDamagedError):
+            if _looks_like_sqlite(path):
+                log.error("database failed to open: %s", getattr(exc, "sqlite_errorname", type(exc).__name__))
+                raise DatabaseDamagedError(path, detail=getattr(exc, "sqlite_errorname", "")) from exc
+            raise StorageError(f"データベースのファイルが壊れているか、データベースではありません。\n{path}") from exc
+        raise error from exc
+    except UnicodeDecodeError as exc:  # a damaged schema whose table name is not valid UTF-8
+        log.error("database failed to open: undecodable schema")
+        raise DatabaseDamagedError(path, detail="malformed schema") from exc
+    if result != ["ok"]:
+        log.error("quick_check failed with %d problem(s)", len(result))
+        raise DatabaseDamagedError(path, detail="\n".join(result))
     if tables and "alembic_version" not in tables:
         raise StorageError(migrations.foreign_file_message(path))
+
+
+def move_aside(path: Path, now: dt.datetime | None = None) -> Path:
+    """Rename a damaged file (with its -wal and -shm) to ``<name>.damaged-<YYYYMMDD-HHMMSS>``.
+
+    Nothing is ever overwritten: an existing name gets a ``-2``, ``-3``... suffix.
+    Returns the new path of the main file.
+    """
+    stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+    base = path.with_name(f"{path.name}.damaged-{stamp}")
+    target, n = base, 1
+    while any(Path(f"{target}{s}").exists() for s in ("", "-wal", "-shm", "-journal")):
+        n += 1
+        target = base.with_name(f"{base.name}-{n}")
+    try:
+        for suffix in ("-wal", "-shm", "-journal", ""):
+            source = Path(f"{path}{suffix}")
+            if source.exists():
+                os.rename(source, f"{target}{suffix}")
+    except OSError as exc:
+        raise StorageError(f"壊れたデータベースを別の名前に移せませんでした（{exc.strerror}）。\n{path}") from exc
+    log.warning("damaged database moved aside as %s", target.name)
+    return target
+
+
+def newest_verified_backup(folder: Path | None) -> tuple[Path, dt.datetime] | None:
+    """The newest of our backups in ``folder`` that passes ``integrity_check``, with the time it was made."""
+    from .backup import our_backups, verify
+
+    for when, candidate in our_backups(folder) if folder is not None else []:
+        if verify(candidate).ok:
+            return candidate, when
+        log.warning("backup %s failed its check; trying an older one", candidate.name)
+    return None

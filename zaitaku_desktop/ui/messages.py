@@ -13,6 +13,9 @@ log = logging.getLogger(__name__)
 
 
 class Messages:
+    # Set by ui/crash_dialog.CrashReporter.install: unexpected errors go to the one crash dialog.
+    on_unexpected = None
+
     def __init__(self, parent: QWidget | None = None) -> None:
         self.parent = parent
 
@@ -38,6 +41,8 @@ class Messages:
             self.warning(title, exc.message)
         elif isinstance(exc, DomainError):
             self.error(title, exc.message)
+        elif self.on_unexpected is not None:
+            self.on_unexpected(exc)
         else:
             log.error("unexpected error: %s\n%s", exc, getattr(exc, "__traceback_text__", ""))
             self.error(title, "予期しないエラーが発生しました。作業内容は保存されていない可能性があります。\n"
