@@ -304,7 +304,7 @@ def test_attendance_and_counts_by_profession_over_a_period(services, ids) -> Non
 
 def test_sample_meetings_loaded_with_the_region(sample_services) -> None:
     meetings = sample_services.meetings
-    assert meetings.count() == 42
+    assert meetings.count() == 44
     year_2015 = meetings.period(D(2015, 1, 1), D(2015, 12, 31))
     pharmacists = next(r for r in year_2015 if r.title == "薬剤師会主催多職種連携研修会")
     assert pharmacists.date == D(2015, 3, 5) and pharmacists.start_time == "18:45" and pharmacists.attended == 87
@@ -340,6 +340,6 @@ def test_load_meetings_into_an_older_sample_database(sample_services) -> None:
             s.execute(text(f"DELETE FROM {table}"))
         meta_repo.put(s, "sample_meetings_loaded", "")
     assert sample_services.sample.can_load_meetings()
-    assert sample_services.sample.load_meetings() == 42
-    assert sample_services.meetings.count() == 42 and len(sample_services.meetings.list_venues()) == 3
+    assert sample_services.sample.load_meetings() == 44
+    assert sample_services.meetings.count() == 44 and len(sample_services.meetings.list_venues()) == 3
     assert not sample_services.sample.can_load_meetings()

@@ -104,7 +104,7 @@ def test_loading_twice_is_refused_and_adds_nothing(sample_services) -> None:
 def test_load_into_a_fresh_database(services) -> None:
     assert services.sample.is_empty() and not services.sample.is_loaded()
     result = services.sample.load()
-    assert result == SampleResult(municipalities=2, districts=15, resources=129, issues=25, needs=5, meetings=42,
+    assert result == SampleResult(municipalities=2, districts=15, resources=129, issues=25, needs=5, meetings=44,
                              consultations=156)
     assert services.sample.is_loaded() and not services.sample.is_empty()
     assert services.resources.count() == 129

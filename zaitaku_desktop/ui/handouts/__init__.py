@@ -1,0 +1,1 @@
+"""配布物スタジオ: printed handouts (flyer, pamphlet, directory, emergency sheet, update forms) with a preview."""
