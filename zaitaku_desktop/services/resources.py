@@ -29,7 +29,7 @@ FIELD_LABELS: dict[str, str] = {
     "notes": "備考", "last_confirmed": "最終確認日", "confirmed_source": "確認方法",
     "shortstay_vacancies": "ショートステイ空き", "shortstay_as_of": "空き状況の日付",
     "capabilities": "サービス・対応", "procedures": "医療処置", "key_persons": "キーパーソン",
-    "archived": "アーカイブ",
+    "archived": "アーカイブ", "form_sent": "確認票の送付日",
 }
 _PLAIN_FIELDS = ("name", "reading", "postal_code", "address", "phone", "fax", "email", "url", "lat", "lon",
                  "opening_hours", "visit_area", "notes", "last_confirmed", "confirmed_source",

@@ -9,7 +9,8 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHeaderView, QLabel, QT
 from zaitaku_desktop.models import ChangeRead
 from zaitaku_desktop.services.resources import FIELD_LABELS
 
-ACTIONS = {"create": "登録", "update": "変更", "archive": "アーカイブ", "restore": "復元", "import": "取り込み"}
+ACTIONS = {"create": "登録", "update": "変更", "archive": "アーカイブ", "restore": "復元", "import": "取り込み",
+           "form_sent": "確認票の送付"}
 
 
 def _value(value: object) -> str:
