@@ -7,12 +7,19 @@
     zaitaku-desktop [--db PATH] municipalities list
     zaitaku-desktop [--db PATH] resources export OUT.xlsx|OUT.csv
     zaitaku-desktop [--db PATH] resources summary OUT.xlsx
+    zaitaku-desktop [--db PATH] resources directory OUT.pdf [--municipality NAME] [--category NAME]
+    zaitaku-desktop [--db PATH] resources emergency OUT.pdf
     zaitaku-desktop [--db PATH] issues export OUT.xlsx
     zaitaku-desktop [--db PATH] issues sample          add the sample issues to a sample database without them
     zaitaku-desktop [--db PATH] issues feedback --association NAME OUT.pdf [--date YYYY-MM-DD]
     zaitaku-desktop [--db PATH] issues list-pdf --professions A,B[,C,D] OUT.pdf [--layers 一次,二次] [--title T]
     zaitaku-desktop [--db PATH] meetings export OUT.xlsx [--from DATE --to DATE | --meeting ID]
     zaitaku-desktop [--db PATH] meetings ics OUT.ics [--from DATE --to DATE | --meeting ID]
+    zaitaku-desktop [--db PATH] consultations stats OUT.xlsx [--from DATE --to DATE]   anonymous counts (default: this fiscal year)
+    zaitaku-desktop [--db PATH] report annual --fiscal-year 2025 OUT.pdf|OUT.xlsx   the annual report (事業実績報告)
+    zaitaku-desktop [--db PATH] backup [DIR]            a checked backup (default: the backup folder of the settings)
+    zaitaku-desktop [--db PATH] restore FILE            replace the database with a backup (the current one is kept)
+    zaitaku-desktop [--db PATH] check                   integrity, references and the program's rules; 0 = all pass
 """
 
 from __future__ import annotations
@@ -49,6 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("out", metavar="OUT")
     summ = rsub.add_parser("summary", help="種別×市町村の集計表を .xlsx に書き出す")
     summ.add_argument("out", metavar="OUT")
+    rdir = rsub.add_parser("directory", help="資源一覧の冊子（表紙・目次・種別ごと・名称の索引）を .pdf にする")
+    rdir.add_argument("out", metavar="OUT.pdf")
+    rdir.add_argument("--municipality", metavar="NAME", help="市町村で絞り込む")
+    rdir.add_argument("--category", metavar="NAME", action="append", help="種別で絞り込む（くり返し指定可）")
+    rem = rsub.add_parser("emergency", help="災害時連絡先一覧（停電時用、1〜2ページ）を .pdf にする")
+    rem.add_argument("out", metavar="OUT.pdf")
     mun = sub.add_parser("municipalities", help="地域の市町村（団体コード）の登録・一覧")
     msub = mun.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=_Parser)
     madd = msub.add_parser("add", help="市町村を追加する（団体コード6桁。5桁なら検査数字を補います）")
@@ -58,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     msub.add_parser("list", help="登録されている市町村を表示する")
     _add_issue_commands(sub)
     _add_meeting_commands(sub)
+    _add_consultation_commands(sub)
+    _add_report_commands(sub)
+    _add_maintenance_commands(sub)
     return parser
 
 
@@ -99,28 +115,46 @@ def _add_meeting_commands(sub):
     signin.add_argument("meeting", metavar="ID", help="会議・研修のID（Excel書き出しの「ID」列）")
     signin.add_argument("out", metavar="OUT.pdf")
     signin.add_argument("--blank-rows", type=int, default=10, metavar="N", help="当日参加用の空欄の行数（既定：10）")
+    flyer = msub.add_parser("flyer", help="講座のチラシ（ポスター・2段組み・お知らせ）を .pdf にする")
+    flyer.add_argument("meeting", metavar="ID", help="会議・研修のID（Excel書き出しの「ID」列）")
+    flyer.add_argument("out", metavar="OUT.pdf")
+    flyer.add_argument("--layout", choices=("poster", "leaflet", "notice"), default="poster",
+                       help="poster＝ポスター、leaflet＝2段組みのチラシ、notice＝お知らせ（既定：poster）")
+    flyer.add_argument("--colour", "--color", default="navy", metavar="NAME",
+                       help="色：navy（紺）・green（緑）・orange（オレンジ）・red（えんじ）・purple（紫）・teal（青緑）")
+    flyer.add_argument("--paper", choices=("A4", "A3"), default="A4", help="用紙（既定：A4）")
+    flyer.add_argument("--qr", metavar="URL", default="", help="QRコードにする市のページのアドレス")
+    flyer.add_argument("--tear-off", action="store_true", help="下に切り取り式の申込書（FAX）を付ける")
+    flyer.add_argument("--apply", metavar="FAX番号", default="", help="--tear-off のときの申込先FAX番号")
     return msub
 
 
-MEETING_SUFFIXES = {"export": ".xlsx", "ics": ".ics", "signin": ".pdf"}  # the file each action writes
+MEETING_SUFFIXES = {"export": ".xlsx", "ics": ".ics", "signin": ".pdf", "flyer": ".pdf"}  # the file each action writes
 RANGE_ACTIONS = ("export", "ics")  # the actions that take --from/--to or --meeting
 
 
-def _check_meeting_args(args: argparse.Namespace) -> str | None:
-    """Turn --from/--to into dates; a Japanese message when the arguments cannot work."""
+def _parse_period(args: argparse.Namespace) -> str | None:
+    """Turn --from/--to (args.start, args.end) into dates; a Japanese message when one cannot be read."""
     from zaitaku_desktop.domain.dates import parse_date
 
-    wanted = MEETING_SUFFIXES.get(args.action)
-    if wanted and Path(args.out).suffix.lower() != wanted:
-        return f"書き出し先の拡張子は {wanted} にしてください：{args.out}"
-    if args.action not in RANGE_ACTIONS:
-        return None
     for name, label in (("start", "--from"), ("end", "--to")):
         text = getattr(args, name)
         try:
             setattr(args, name, parse_date(text) if text else None)
         except ValueError:
             return f"{label} は 2026-04-01 のように指定してください：{text}"
+    return None
+
+
+def _check_meeting_args(args: argparse.Namespace) -> str | None:
+    """Turn --from/--to into dates; a Japanese message when the arguments cannot work."""
+    wanted = MEETING_SUFFIXES.get(args.action)
+    if wanted and Path(args.out).suffix.lower() != wanted:
+        return f"書き出し先の拡張子は {wanted} にしてください：{args.out}"
+    if args.action not in RANGE_ACTIONS:
+        return None
+    if (message := _parse_period(args)):
+        return message
     if args.meeting and (args.start or args.end):
         return "--meeting と --from/--to は一緒に指定できません"
     if not args.meeting and not (args.start and args.end):
@@ -134,6 +168,94 @@ def _check_meeting_args(args: argparse.Namespace) -> str | None:
     except FileWriteError as exc:
         return exc.message
     return None
+
+
+def _add_report_commands(sub):
+    """`report annual --fiscal-year YEAR OUT.pdf|OUT.xlsx`: the annual report (事業実績報告) by task ア〜ク."""
+    report = sub.add_parser("report", help="事業実績報告（年度・事業ア〜クごと）を書き出す")
+    rsub = report.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=_Parser)
+    annual = rsub.add_parser("annual", help="年度の事業実績報告を .pdf（グラフつき）または .xlsx（事業ごとのシート）に書き出す")
+    annual.add_argument("--fiscal-year", dest="fiscal_year", required=True, type=int, metavar="YEAR",
+                        help="年度（西暦の4月の年。2025 = 2025年4月1日〜2026年3月31日＝令和7年度）")
+    annual.add_argument("--organisation", default="", metavar="NAME", help="表紙に載せる作成者（例：釜石市 在宅医療連携拠点）")
+    annual.add_argument("out", metavar="OUT.pdf|OUT.xlsx")
+
+
+def _check_report_args(args: argparse.Namespace) -> str | None:
+    from zaitaku_desktop.exports.atomic import FileWriteError, check_destination
+
+    if Path(args.out).suffix.lower() not in (".pdf", ".xlsx"):
+        return f"書き出し先の拡張子は .pdf または .xlsx にしてください：{args.out}"
+    if not 1990 <= args.fiscal_year <= 2200:
+        return f"--fiscal-year は 2025 のように西暦の年度で指定してください：{args.fiscal_year}"
+    try:
+        check_destination(Path(args.out))
+    except FileWriteError as exc:
+        return exc.message
+    return None
+
+
+def _report(services, args: argparse.Namespace) -> int:
+    from zaitaku_desktop.domain.annual_report import fiscal_year_label
+
+    out = Path(args.out)
+    label = fiscal_year_label(args.fiscal_year)
+    if out.suffix.lower() == ".pdf":
+        pages = services.annual_report.write_pdf(args.fiscal_year, out, organisation=args.organisation)
+        print(f"{label}の事業実績報告（{pages} ページ）を書き出しました：{out}")
+    else:
+        services.annual_report.write_xlsx(args.fiscal_year, out, organisation=args.organisation)
+        print(f"{label}の事業実績報告（事業ごとのシート）を書き出しました：{out}")
+    return 0
+
+
+def _add_consultation_commands(sub):
+    """`consultations ...`: the consultation desk (相談受付). Only anonymous outputs are offered here: files
+    with names need the explicit choice in the program, which the access log records."""
+    cons = sub.add_parser("consultations", help="相談受付の統計（匿名）の書き出し")
+    csub = cons.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=_Parser)
+    stats = csub.add_parser("stats", help="相談の件数（月×窓口・相談者の区分・分類・受付方法・状況・紹介先）を .xlsx に"
+                                          "書き出す。個人を特定できる情報は含みません")
+    stats.add_argument("out", metavar="OUT.xlsx")
+    stats.add_argument("--from", dest="start", metavar="DATE",
+                       help="期間の開始日（例：2026-04-01 または 令和8年4月1日。既定：今年度の4月1日）")
+    stats.add_argument("--to", dest="end", metavar="DATE", help="期間の終了日（既定：その年度の3月31日）")
+    return csub
+
+
+def _check_consultation_args(args: argparse.Namespace) -> str | None:
+    """--from/--to as dates (a missing end closes the fiscal year of the start, a missing start opens the
+    fiscal year of the end or of today); a Japanese message when the arguments cannot work."""
+    import datetime as dt
+
+    from zaitaku_desktop.domain.dates import fiscal_year
+    from zaitaku_desktop.exports.atomic import FileWriteError, check_destination
+
+    if Path(args.out).suffix.lower() != ".xlsx":
+        return f"書き出し先の拡張子は .xlsx にしてください：{args.out}"
+    if (message := _parse_period(args)):
+        return message
+    args.start = args.start or dt.date(fiscal_year(args.end or dt.date.today()), 4, 1)
+    args.end = args.end or dt.date(fiscal_year(args.start) + 1, 3, 31)
+    if args.start > args.end:
+        return "--to の日付が --from より前になっています"
+    try:
+        check_destination(Path(args.out))
+    except FileWriteError as exc:
+        return exc.message
+    return None
+
+
+def _consultations(services, args: argparse.Namespace) -> int:
+    """`consultations stats` (always anonymous: counts only)."""
+    from zaitaku_desktop.domain.dates import format_date
+    from zaitaku_desktop.exports.consultations_xlsx import write_stats_xlsx
+
+    stats = services.consultations.stats(args.start, args.end)
+    write_stats_xlsx(stats, Path(args.out))
+    period = f"{format_date(args.start, weekday=False)}〜{format_date(args.end, weekday=False)}"
+    print(f"相談 {stats.total:,} 件の統計（{period}・匿名）を書き出しました：{args.out}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -178,6 +300,9 @@ def _dispatch(args: argparse.Namespace, db_path: Path) -> int:
         wanted = (".xlsx", ".csv") if args.action == "export" else (".xlsx",)
         if out.suffix.lower() not in wanted:
             return _fail(f"書き出し先の拡張子は {' または '.join(wanted)} にしてください：{out}", 2)
+    if args.command == "resources" and args.action in ("directory", "emergency") \
+            and Path(args.out).suffix.lower() != ".pdf":
+        return _fail(f"書き出し先の拡張子は .pdf にしてください：{args.out}", 2)
     official_date = None
     if args.command == "resources" and args.action == "import":
         source = Path(args.file)
@@ -213,13 +338,23 @@ def _dispatch(args: argparse.Namespace, db_path: Path) -> int:
 
     if args.command == "meetings" and (message := _check_meeting_args(args)):
         return _fail(message, 2)
+    if args.command == "report" and (message := _check_report_args(args)):
+        return _fail(message, 2)
+    if args.command == "consultations" and (message := _check_consultation_args(args)):
+        return _fail(message, 2)
 
+    if args.command in MAINTENANCE_COMMANDS:
+        return _maintenance(args, db_path)
     services = open_services(db_path, backup_dir=backup_dir())
     try:
         if args.command == "issues":
             return _issues(services, args)
+        if args.command == "report":
+            return _report(services, args)
         if args.command == "meetings":
             return _meetings(services, args)
+        if args.command == "consultations":
+            return _consultations(services, args)
         if args.command == "demo":
             result = services.sample.load()
             print(f"サンプル地域を読み込みました：市町村 {result.municipalities}・地区 {result.districts}・"
@@ -233,6 +368,8 @@ def _dispatch(args: argparse.Namespace, db_path: Path) -> int:
             return 0
         if args.command == "municipalities":
             return _municipalities(services, args)
+        if args.action in ("directory", "emergency"):
+            return _resource_pdf(services, args)
         transfer = services.transfer
         if args.action == "export":
             count = transfer.export_list(Path(args.out))
@@ -322,6 +459,8 @@ def _meetings(services, args: argparse.Namespace) -> int:
         return _meeting_export(services, args)
     if args.action == "signin":
         return _meeting_signin(services, args)
+    if args.action == "flyer":
+        return _meeting_flyer(services, args)
     return _fail(f"不明な操作です：{args.action}", 2)
 
 
@@ -341,6 +480,36 @@ def _meeting_signin(services, args: argparse.Namespace) -> int:
     except FileWriteError as exc:
         return _fail(exc.message, 2)
     print(f"受付名簿（{result.pages}ページ）を書き出しました：{args.out}")
+    return 0
+
+
+def _meeting_flyer(services, args: argparse.Namespace) -> int:
+    """`meetings flyer ID OUT.pdf`: a lecture flyer filled from the meeting."""
+    from dataclasses import replace
+
+    from zaitaku_desktop.domain.errors import DomainError, NotFoundError, ValidationError
+    from zaitaku_desktop.domain.handouts import LAYOUTS, FlyerStyle, colour_key
+    from zaitaku_desktop.services.handouts import HandoutService
+
+    colour = colour_key(args.colour)
+    if colour is None:
+        return _fail(f"色の名前が違います：{args.colour}（navy・green・orange・red・purple・teal、または 紺・緑 など）", 2)
+    if args.tear_off and not args.apply.strip():
+        return _fail("--tear-off（申込書）には --apply で申込先のFAX番号も指定してください（例：--apply 0193-22-0000）", 2)
+    handouts = getattr(services, "handouts", None) or HandoutService(services.db, services.meetings, services.vocab)
+    try:
+        content = handouts.flyer_from_meeting(args.meeting)
+        if args.tear_off:
+            content = replace(content, tear_off=True, apply_how="FAX", apply_contact=args.apply)
+        content = replace(content, qr_url=args.qr.strip())
+        pages = handouts.write_flyer(content, FlyerStyle(args.layout, colour, args.paper), Path(args.out))
+    except NotFoundError:
+        return _fail(f"ID {args.meeting} の会議・研修は見つかりません", 2)
+    except ValidationError as exc:
+        return _fail(exc.message, 2)
+    except DomainError as exc:  # the file cannot be written, a font is missing ...
+        return _fail(exc.message, 2)
+    print(f"チラシ（{LAYOUTS[args.layout]}・{args.paper}・{pages}ページ）を書き出しました：{args.out}")
     return 0
 
 
@@ -395,4 +564,72 @@ def _issue_pdf(services, args: argparse.Namespace) -> int:
     if not layout.complete:
         folded = "、".join(f"{name} {n} 件" for name, n in zip(result.professions, layout.omitted) if n)
         print(f"注意：1ページに収まらないため「ほか N 件」にまとめました（{folded}）", file=sys.stderr)
+    return 0
+
+
+MAINTENANCE_COMMANDS = ("backup", "restore", "check")
+
+
+def _add_maintenance_commands(sub) -> None:
+    back = sub.add_parser("backup", help="データベースのバックアップを作る（検査済みのコピー）")
+    back.add_argument("dir", nargs="?", metavar="DIR", help="保存先のフォルダ（既定：設定のバックアップ先）")
+    rest = sub.add_parser("restore", help="バックアップから復元する（いまのデータベースは先にバックアップします）")
+    rest.add_argument("file", metavar="FILE")
+    sub.add_parser("check", help="データの検査（ファイルの整合性・参照・プログラムの規則）。すべて OK なら終了コード 0")
+
+
+def _maintenance(args: argparse.Namespace, db_path: Path) -> int:
+    """`backup [DIR]`, `restore FILE` and `check`."""
+    from zaitaku_desktop import paths
+    from zaitaku_desktop.domain.errors import StorageError
+    from zaitaku_desktop.services.maintenance import MaintenanceService, format_size, restore_file
+    from zaitaku_desktop.settings import Settings
+    from zaitaku_desktop.storage.database import Database
+
+    configured = Settings().get("backup/folder")
+    folder = Path(configured) if configured else paths.backup_dir()
+    if args.command == "restore":
+        try:
+            result = restore_file(Path(args.file), db_path, folder)
+        except StorageError as exc:
+            return _fail("復元しませんでした。" + exc.message, 2)
+        print(f"復元しました：{args.file} → {db_path}")
+        if result.safety_copy is not None:
+            print(f"復元前のデータベースの控え：{result.safety_copy}")
+        return 0
+    if not db_path.is_file():
+        return _fail(f"データベースが見つかりません：{db_path}", 2)
+    if args.command == "check":
+        db = Database.open(db_path, migrate=False)
+        try:
+            report = MaintenanceService(db).check()
+        finally:
+            db.close()
+        for item in report.items:
+            print(f"{'OK' if item.ok else 'NG'}\t{item.name}\t{item.detail}")
+        print("すべての検査に合格しました" if report.ok else "問題が見つかりました（NG の行）")
+        return 0 if report.ok else 1
+    db = Database.open(db_path, backup_dir=folder)
+    try:
+        service = MaintenanceService(db, folder=None if configured == "" else folder)
+        result = service.backup_now(Path(args.dir) if args.dir else None)
+    finally:
+        db.close()
+    print(f"バックアップを作成しました（検査済み・{format_size(result.size)}）：{result.path}")
+    return 0
+
+
+def _resource_pdf(services, args: argparse.Namespace) -> int:
+    """`resources directory` and `resources emergency` (services.directory)."""
+    from zaitaku_desktop.services.directory import directory_service
+
+    directory = directory_service(services)
+    if args.action == "emergency":
+        result = directory.emergency_pdf(Path(args.out))
+        print(f"災害時連絡先一覧を書き出しました：{result.entries} 件・{result.pages} ページ：{args.out}")
+        return 0
+    municipality = directory.find("municipality", args.municipality).id if args.municipality else None
+    categories = [directory.find("category", c).id for c in args.category or []]
+    result = directory.directory_pdf(Path(args.out), municipality_id=municipality, category_ids=categories)
+    print(f"資源一覧の冊子を書き出しました：{result.entries:,} 件・{result.pages} ページ：{args.out}")
     return 0

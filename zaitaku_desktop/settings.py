@@ -41,6 +41,13 @@ DECLARED: dict[str, Setting] = {s.key: s for s in (
     Setting("ui/offer_sample", True, bool),
     Setting("issues/view", 0, int),
     Setting("meetings/view", 0, int),
+    Setting("backup/folder", "", str),  # "" = the backups folder in the user's data folder
+    Setting("backup/keep_daily", 7, int),
+    Setting("backup/keep_weekly", 4, int),
+    Setting("backup/keep_monthly", 12, int),
+    Setting("handouts/hub_name", "", str),
+    Setting("handouts/hub_phone", "", str),
+    Setting("handouts/hub_fax", "", str),
 )}
 
 

@@ -11,6 +11,9 @@ the same run, as a ratio, with the target:
 - peak memory with 50,000 rows loaded in the list (< 400 MB)
 - ten years of meetings: month view and period totals vs bare SQL of the same data (≤ 3×)
 - 50,000 consultations: the list and the statistics vs bare SQL of the same data (≤ 3×)
+- the resource directory booklet of 2,000 providers vs a bare ReportLab table of the same rows (≤ 1.5×)
+- the annual report over ten years of records: build() of a fiscal year vs the bare SQL aggregates it needs (≤ 3×)
+- a fuzz run of 10,000 generated and mutated files through the importers (no crash, no hang)
 """
 
 from __future__ import annotations
@@ -280,7 +283,36 @@ def bench_consultations(work: Path, repeat: int) -> None:
     run(folder, repeat=max(5, repeat), report=report)
 
 
-BENCHMARKS = ("startup", "memory", "search", "export", "open_data", "map", "issue_board", "meetings", "consultations")
+def bench_annual_report(work: Path, repeat: int) -> None:
+    """The annual report (事業実績報告) over ten years of records vs the bare SQL aggregates it needs (≤ 3×)."""
+    from tests.benchmarks.bench_annual_report import run
+
+    folder = work / "annual_report"
+    folder.mkdir(exist_ok=True)
+    run(folder, repeat=max(5, repeat), report=report)
+
+
+def bench_directory(repeat: int) -> None:
+    """The directory booklet of 2,000 providers vs a bare ReportLab table of the same rows and font (≤ 1.5×)."""
+    from tests.benchmarks.bench_directory import run
+
+    run(providers=2000, repeat=max(3, repeat // 2), report=report)
+
+
+def bench_fuzz(work: Path, cases: int) -> None:
+    """Generated and mutated files through the import preview, and damaged databases: no crash, no hang."""
+    from tests.benchmarks.fuzz_importers import failed, run_fuzz, summary
+
+    result, seconds = run_fuzz(cases, work=work / "fuzz", crash_dir=Path.cwd() / "fuzz-crashes")
+    print(summary(result, seconds), flush=True)
+    c = result.counts
+    report(f"importer fuzz run ({result.cases:,} of {cases:,} files)", f"ok {c['ok']:,} · typed error {c['typed']:,}",
+           f"CRASH {c['CRASH']} · HANG {c['HANG']}", f"{seconds:.0f} s (target: no crash, no hang, no write)",
+           not failed(result, cases))
+
+
+BENCHMARKS = ("startup", "memory", "search", "export", "open_data", "map", "issue_board", "meetings", "consultations",
+              "annual_report", "directory", "fuzz")
 
 
 def main() -> int:
@@ -288,6 +320,7 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=50_000)
     parser.add_argument("--export-rows", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--fuzz-cases", type=int, default=10_000)
     parser.add_argument("--only", action="append", choices=BENCHMARKS,
                         help="run only these benchmarks (repeatable); all by default")
     args = parser.parse_args()
@@ -332,6 +365,15 @@ def main() -> int:
         if "consultations" in wanted:
             settle()
             bench_consultations(work, args.repeat)
+        if "annual_report" in wanted:
+            settle()
+            bench_annual_report(work, args.repeat)
+        if "directory" in wanted:
+            settle()
+            bench_directory(args.repeat)
+        if "fuzz" in wanted:
+            settle()
+            bench_fuzz(work, args.fuzz_cases)
     failed = [r for r in RESULTS if not r[4]]
     print(f"\n{len(RESULTS) - len(failed)} of {len(RESULTS)} targets met")
     return 1 if failed else 0

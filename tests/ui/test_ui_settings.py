@@ -171,3 +171,24 @@ def test_user_name_goes_into_the_history(qtbot, window, tab, dialogs, ctx, messa
     tab.act_history.trigger()
     assert history[0].table.item(0, 1).text() == "連携 花子"
     assert history[0].table.item(0, 0).text().startswith("令和")
+
+
+def test_hub_contacts_are_set_once_and_filled_into_the_update_forms(qtbot, window, tab, dialogs, ctx):
+    from zaitaku_desktop.ui.resources.handouts import UpdateFormDialog
+
+    def contacts(dialog):
+        replace_text(qtbot, dialog.hub["hub_name"], "在宅医療連携拠点チームかまいし")
+        replace_text(qtbot, dialog.hub["hub_fax"], "0193-22-1111")
+        replace_text(qtbot, dialog.hub["hub_phone"], "0193-22-0000")
+        _ok(qtbot, dialog)
+
+    dialogs.drive(SettingsDialog, contacts)
+    window.act_settings.trigger()
+    assert ctx.settings.get("handouts/hub_fax") == "0193-22-1111"
+    form = UpdateFormDialog(ctx)
+    qtbot.addWidget(form)
+    assert (form.hub_name.text(), form.hub_fax.text(), form.hub_phone.text()) == (
+        "在宅医療連携拠点チームかまいし", "0193-22-1111", "0193-22-0000")
+    # The resource tab's 出力 menu offers the forms, the unanswered list and the return.
+    shown = [a.text() for a in window.menu_output.actions() if a.isVisible()]
+    assert {"資源情報確認票（PDF）…", "確認票の未回答…", "確認票の返送を記録…"} <= set(shown)

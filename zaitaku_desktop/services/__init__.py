@@ -8,9 +8,13 @@ from pathlib import Path
 
 from zaitaku_desktop.storage.database import Database
 
+from .annual_report import AnnualReportService
 from .consultations import ConsultationService
+from .directory import DirectoryService
+from .handouts import HandoutService
 from .issue_reports import IssueReportService
 from .issues import IssueService
+from .maintenance import MaintenanceService
 from .map import MapService
 from .meeting_papers import MeetingPaperService
 from .meetings import MeetingService
@@ -42,12 +46,25 @@ class Services:
     questionnaires: QuestionnaireService
     meeting_papers: MeetingPaperService
     consultations: ConsultationService
+    annual_report: AnnualReportService
+    maintenance: MaintenanceService
+    handouts: HandoutService
+    directory: DirectoryService
 
     def set_user(self, name: str) -> None:
         """Who the change history names from now on (the 担当者名 setting)."""
         for service in (self.vocab, self.resources, self.map, self.issues, self.meetings, self.questionnaires,
-                        self.consultations):
+                        self.consultations, self.annual_report, self.directory):
             service.user = name
+
+    def ensure_starter_data(self) -> None:
+        """The vocabularies, meeting types, consultation categories and questionnaires every database starts
+        with (each adds only what is missing; run again after a restore brings back an older file)."""
+        self.vocab.ensure_seeded()
+        self.vocab.ensure_themes_seeded()
+        self.vocab.ensure_meeting_types_seeded()
+        self.consultations.ensure_categories_seeded()
+        self.questionnaires.ensure_default_templates()
 
     def close(self) -> None:
         self.db.close()
@@ -61,21 +78,19 @@ def open_services(db_path: Path, *, backup_dir: Path | None = None, user: str | 
 def build_services(db: Database, *, user: str | None = None) -> Services:
     who = current_user() if user is None else user
     vocab = VocabService(db, user=who)
-    vocab.ensure_seeded()
-    vocab.ensure_themes_seeded()
-    vocab.ensure_meeting_types_seeded()
     resources = ResourceService(db, user=who)
     issues = IssueService(db, user=who)
     meetings = MeetingService(db, user=who)
     consultations = ConsultationService(db, user=who)
-    consultations.ensure_categories_seeded()
     questionnaires = QuestionnaireService(db, user=who)
-    questionnaires.ensure_default_templates()
+    maintenance = MaintenanceService(db)
+    transfer = TransferService(db, vocab, resources)
+    transfer.before_write = lambda: maintenance.backup_before("import")
     vocab.on_renamed += [resources.refold_after_rename, issues.refold_after_rename]
-    return Services(
+    services = Services(
         db=db, vocab=vocab, resources=resources,
         sample=SampleService(db, vocab, resources, issues, meetings, consultations, questionnaires),
-        transfer=TransferService(db, vocab, resources),
+        transfer=transfer,
         map=MapService(db, resources, user=who),
         issues=issues,
         issue_reports=IssueReportService(issues, vocab),
@@ -83,4 +98,10 @@ def build_services(db: Database, *, user: str | None = None) -> Services:
         questionnaires=questionnaires,
         meeting_papers=MeetingPaperService(db, meetings, vocab),
         consultations=consultations,
+        annual_report=AnnualReportService(db, consultations, user=who),
+        maintenance=maintenance,
+        handouts=HandoutService(db, meetings, vocab),
+        directory=DirectoryService(db, resources, vocab, user=who),
     )
+    services.ensure_starter_data()
+    return services

@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QTextDocument
 from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QToolBar, QToolButton
 
 from zaitaku_desktop import APP_TITLE, __version__
+from zaitaku_desktop.domain.errors import DomainError
 
 from .icons import icon
 from .placeholder import PlaceholderPage
@@ -99,12 +100,23 @@ class MainWindow(QMainWindow):
                                               self.add_sample_issues)
         self.act_sample_issues.setVisible(False)
         self.act_about = self._action("actAbout", "バージョン情報", "info", self.about)
+        self.act_backup = self._action("actBackup", "バックアップと復元…", "backup", self.open_backups)
+        self.act_check = self._action("actCheckData", "データの検査", "help", self.check_data)
+        self.act_studio = self._action("actHandoutStudio", "配布物スタジオ…", "print", lambda: self.open_studio())
+        self.act_emergency = self._action("actEmergencySheet", "災害時連絡先一覧（PDF）", "print",
+                                          lambda: self.open_studio("emergency"))
+        for a in (self.act_studio, self.act_emergency):
+            a.setEnabled(False)
+        self.auto_backup = None
+        for a in (self.act_backup, self.act_check):
+            a.setEnabled(False)
         for a in (self.act_settings, self.act_reload, self.act_print, self.act_sample):
             a.setEnabled(False)
         self.toolbar = QToolBar("ツールバー", self)
         self.toolbar.setObjectName("mainToolbar")
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.addToolBar(self.toolbar)
+        self.menu_help.addAction(self.act_check)
         self.menu_help.addAction(self.act_about)
 
     def _fill_menus(self) -> None:
@@ -114,6 +126,8 @@ class MainWindow(QMainWindow):
         self.menu_file.addSeparator()
         self.menu_file.addAction(self.act_sample)
         self.menu_file.addAction(self.act_sample_issues)
+        self.menu_file.addSeparator()
+        self.menu_file.addAction(self.act_backup)
         self.menu_file.addSeparator()
         self.menu_file.addAction(self.act_quit)
         for a in (t.act_new, t.act_edit, t.act_archive, t.act_history):
@@ -133,11 +147,24 @@ class MainWindow(QMainWindow):
             action.setCheckable(True)
             action.setChecked(key == self.settings.theme)
             action.triggered.connect(lambda _c=False, k=key: self.set_theme(k))
+        for a in (self.act_studio, self.act_emergency):  # handouts: whichever tab is in front
+            self.menu_output.addAction(a)
+            a.setEnabled(True)
+        self.menu_output.addSeparator()
         self.menu_output.addAction(t.act_export)
         self.menu_output.addAction(t.act_summary)
         self.menu_output.addAction(self.act_print)
         self.menu_output.addSeparator()
         for a in t.map.export_actions():
+            self.menu_output.addAction(a)
+        # 資源情報確認票: print the forms, see who has not answered, record a returned one. (The directory booklet
+        # and the emergency sheet are in the handout studio, reached from every tab.)
+        from .resources.handouts import add_handout_actions
+
+        add_handout_actions(t)
+        forms = [t.act_update_forms, t.act_unanswered, t.act_confirm_returned]
+        self.menu_output.addSeparator()
+        for a in forms:
             self.menu_output.addAction(a)
         for a in (t.act_new, t.act_edit, t.act_archive, t.act_history, None, t.act_import, t.act_export,
                   t.act_summary, self.act_print, None, self.act_settings):
@@ -152,7 +179,7 @@ class MainWindow(QMainWindow):
             a.setEnabled(True)
         self._resource_actions = [t.act_new, t.act_edit, t.act_archive, t.act_history, t.act_find, t.act_import,
                                   t.act_export, t.act_summary, t.act_columns, self.act_print,
-                                  *t.map.export_actions()]
+                                  *t.map.export_actions(), *forms]
         self._issue_actions = []
         if self.issues_tab is not None:
             b = self.issues_tab
@@ -212,7 +239,8 @@ class MainWindow(QMainWindow):
         for a in outputs:
             self.menu_output.addAction(a)
         shown.append(self.toolbar.insertSeparator(self.act_settings))
-        for a in (*editing, *outputs):
+        on_toolbar = tab.toolbar_actions() if hasattr(tab, "toolbar_actions") else [*editing, *outputs]
+        for a in on_toolbar:
             self.toolbar.insertAction(self.act_settings, a)
 
     def _sync_context_actions(self, *_args) -> None:
@@ -256,6 +284,7 @@ class MainWindow(QMainWindow):
         self._attach_meetings(ctx)
         self._attach_consultations(ctx)
         self._fill_menus()
+        self._start_backups(ctx)
         self.db_label.setText(str(ctx.services.db.path))
         self.db_label.setToolTip("データベースのファイル")
         self.refresh_vocab()
@@ -488,11 +517,48 @@ class MainWindow(QMainWindow):
             f"<thead><tr>{head}</tr></thead>{''.join(body)}</table>")
         return document
 
+    def open_studio(self, kind: str | None = None, meeting_id: str | None = None) -> None:
+        """出力 → 配布物スタジオ (ui/handouts/studio.py), optionally on one handout."""
+        from .handouts.studio import open_studio
+
+        open_studio(self.ctx, self, kind=kind, meeting_id=meeting_id)
+
     def about(self) -> None:
         self.messages.info("バージョン情報",
                            f"{APP_TITLE}\nzaitaku-desktop {__version__}\n\n"
                            "在宅医療・介護連携推進事業（ア〜ク）のための、ネットワークなしで動くデスクトップアプリです。\n"
                            "フォント：IPAexゴシック・IPAex明朝（IPAフォントライセンスv1.0）")
+
+    # --- backups (ui/backup_dialog.py) -------------------------------------------------------------
+    def _start_backups(self, ctx) -> None:
+        from .backup_dialog import AutoBackup
+
+        self.auto_backup = AutoBackup(ctx, self)
+        self.auto_backup.status.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        for a in (self.act_backup, self.act_check):
+            a.setEnabled(True)
+
+    def open_backups(self) -> None:
+        from .backup_dialog import BackupDialog
+
+        dialog = BackupDialog(self.ctx, self)
+        dialog.restored.connect(self._restored)
+        dialog.exec()
+
+    def _restored(self, _path) -> None:
+        """The services reconnect to the restored file by themselves; an older file gets the starter data it
+        lacks (e.g. categories added since), then every tab reads it afresh."""
+        try:
+            self.ctx.services.ensure_starter_data()
+        except DomainError as exc:
+            self.messages.failure("復元したデータの準備ができませんでした", exc)
+        self.statusBar().showMessage("バックアップから復元しました", 15000)
+        self.reload()
+
+    def check_data(self) -> None:
+        from .backup_dialog import show_check
+
+        show_check(self.ctx)
 
     # --- layout memory -----------------------------------------------------------------------------
     def _restore_geometry(self) -> None:
@@ -527,5 +593,7 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
             self.ctx.runner.wait(60000)
+        if self.auto_backup is not None:
+            self.auto_backup.on_exit()
         self.save_layout()
         event.accept()

@@ -232,6 +232,17 @@ class SettingsDialog(QDialog):
         self.user.setText(ctx.settings.get("user/name"))
         self.user.setPlaceholderText("変更履歴に記録する担当者名（空欄ならログイン名）")
         form.addRow("担当者名", self.user)
+        # The hub's own contacts, printed on the 資源情報確認票 (FAX-back header) and offered to the handouts.
+        self.hub: dict[str, QLineEdit] = {}
+        for key, label, hint in (("hub_name", "連携拠点の名称", "例：釜石市在宅医療連携拠点チームかまいし"),
+                                 ("hub_phone", "連携拠点の電話", "例：0193-22-0000"),
+                                 ("hub_fax", "連携拠点のFAX", "確認票の返送先として印刷されます")):
+            edit = QLineEdit(page)
+            edit.setObjectName(f"setting_{key}")
+            edit.setText(ctx.settings.get(f"handouts/{key}"))
+            edit.setPlaceholderText(hint)
+            form.addRow(label, edit)
+            self.hub[key] = edit
         form.addRow(QLabel(f"データベース：{ctx.services.db.path}", page))
         self.tabs.addTab(page, "表示")
 
@@ -266,5 +277,7 @@ class SettingsDialog(QDialog):
         s.set("ui/date_style", self.date_style.currentData())
         s.set("resources/stale_months", self.stale.value())
         s.set("user/name", self.user.text().strip())
+        for key, edit in self.hub.items():
+            s.set(f"handouts/{key}", edit.text().strip())
         s.sync()
         super().accept()
