@@ -33,7 +33,9 @@ def test_menus_and_toolbar_follow_the_tab_in_front(qtbot, ctx):
     assert toolbar_texts[-1] == "設定…"
     assert not resources.act_export.isVisible()
     output_texts = [a.text() for a in window.menu_output.actions() if a.isVisible() and not a.isSeparator()]
-    assert output_texts == ["Excelに書き出し…", "フィードバックシート（PDF）…", "課題リスト（PDF）…"]
+    # The handout studio and the emergency sheet are on every tab; the rest are the board's own.
+    assert output_texts == ["配布物スタジオ…", "災害時連絡先一覧（PDF）", "Excelに書き出し…",
+                            "フィードバックシート（PDF）…", "課題リスト（PDF）…"]
     window.tabs.setCurrentIndex(2)  # a placeholder tab offers neither
     assert not board.act_new.isVisible() and not resources.act_new.isVisible()
 
