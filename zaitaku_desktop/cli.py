@@ -291,8 +291,19 @@ def run_command(args: argparse.Namespace, db_path: Path) -> int:
         return _fail("中断しました", 130)
 
 
+def _backup_folder(default: object = "paths") -> Path | None:
+    """The backup folder chosen in 設定 (backup/folder), else the default one (or ``default`` when given)."""
+    from zaitaku_desktop import paths
+    from zaitaku_desktop.settings import Settings
+
+    # Read the settings only when there are some: a command must not leave a settings file behind.
+    configured = Settings().get("backup/folder") if (paths.config_dir() / "settings.ini").exists() else ""
+    if configured:
+        return Path(configured)
+    return paths.backup_dir() if default == "paths" else None
+
+
 def _dispatch(args: argparse.Namespace, db_path: Path) -> int:
-    from zaitaku_desktop.paths import backup_dir
     from zaitaku_desktop.services import open_services
 
     if args.command == "resources" and args.action in ("export", "summary"):
@@ -345,7 +356,8 @@ def _dispatch(args: argparse.Namespace, db_path: Path) -> int:
 
     if args.command in MAINTENANCE_COMMANDS:
         return _maintenance(args, db_path)
-    services = open_services(db_path, backup_dir=backup_dir())
+    services = open_services(db_path, backup_dir=_backup_folder())
+    services.maintenance.folder = _backup_folder(default=None)
     try:
         if args.command == "issues":
             return _issues(services, args)
@@ -580,14 +592,11 @@ def _add_maintenance_commands(sub) -> None:
 
 def _maintenance(args: argparse.Namespace, db_path: Path) -> int:
     """`backup [DIR]`, `restore FILE` and `check`."""
-    from zaitaku_desktop import paths
     from zaitaku_desktop.domain.errors import StorageError
     from zaitaku_desktop.services.maintenance import MaintenanceService, format_size, restore_file
-    from zaitaku_desktop.settings import Settings
     from zaitaku_desktop.storage.database import Database
 
-    configured = Settings().get("backup/folder")
-    folder = Path(configured) if configured else paths.backup_dir()
+    folder = _backup_folder()
     if args.command == "restore":
         try:
             result = restore_file(Path(args.file), db_path, folder)
@@ -611,7 +620,7 @@ def _maintenance(args: argparse.Namespace, db_path: Path) -> int:
         return 0 if report.ok else 1
     db = Database.open(db_path, backup_dir=folder)
     try:
-        service = MaintenanceService(db, folder=None if configured == "" else folder)
+        service = MaintenanceService(db, folder=_backup_folder(default=None))
         result = service.backup_now(Path(args.dir) if args.dir else None)
     finally:
         db.close()
