@@ -7,6 +7,13 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# Property tests are repeatable by default (the same examples on every machine, so CI never fails on a new
+# random draw); HYPOTHESIS_PROFILE=explore draws fresh examples, many more of them, to hunt for new cases.
+hypothesis_settings.register_profile("repeatable", derandomize=True)
+hypothesis_settings.register_profile("explore", max_examples=1000)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.pop("ZAITAKU_DB", None)

@@ -182,6 +182,7 @@ def _fingerprint(path: Path) -> tuple[int, ...]:
         conn.close()
 
 
+@pytest.mark.filterwarnings("ignore:Generating overly large repr")  # a generated file is tens of kB of cells
 @settings(max_examples=80, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(files())

@@ -19,8 +19,13 @@ def phone_digits(raw: str | None) -> str:
     """Digits of a phone number after NFKC and removing dashes, brackets and spaces."""
     if not raw:
         return ""
-    text = dash_to_hyphen(nfkc(raw))
-    return re.sub(r"[\s\-()（）]", "", text)
+    text = raw
+    for _ in range(3):  # removing a dash can leave a pair that NFKC composes (R + combining cedilla): repeat
+        cleaned = re.sub(r"[\s\-()（）]", "", dash_to_hyphen(nfkc(text)))
+        if cleaned == text:
+            break
+        text = cleaned
+    return text
 
 
 def phone_is_valid(raw: str | None) -> bool:
