@@ -84,10 +84,43 @@ def run_gui(db_path: Path, *, argv: list[str] | None = None, quit_after_ms: int 
     startup = StartUp(db_path, window=window, settings=settings, messages=messages, runner=runner,
                       quit_after_ms=quit_after_ms)
     app.aboutToQuit.connect(startup.close)
-    QTimer.singleShot(0, startup.begin)
+    # Open the database once the window has painted: importing and building the services on the worker holds
+    # the interpreter for a while, and the user should see the window first (a timer covers a missed paint).
+    first_paint = _OnFirstPaint(window, startup.begin)
+    QTimer.singleShot(1000, first_paint.fire)
     code = app.exec()
     runner.wait(60000)
     return code
+
+
+def _on_first_paint_class():
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    class OnFirstPaint(QObject):
+        """Calls ``callback`` once, right after ``window`` first paints (or when ``fire`` is called)."""
+
+        def __init__(self, window, callback) -> None:
+            super().__init__(window)
+            self.window, self.callback, self.done = window, callback, False
+            window.installEventFilter(self)
+
+        def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+            if event.type() == QEvent.Type.Paint and not self.done:
+                QTimer.singleShot(0, self.fire)
+            return False
+
+        def fire(self) -> None:
+            if self.done:
+                return
+            self.done = True
+            self.window.removeEventFilter(self)
+            self.callback()
+
+    return OnFirstPaint
+
+
+def _OnFirstPaint(window, callback):  # noqa: N802 - builds the Qt object lazily (the core of app.py has no Qt)
+    return _on_first_paint_class()(window, callback)
 
 
 class StartUp:
