@@ -598,8 +598,11 @@ def _maintenance(args: argparse.Namespace, db_path: Path) -> int:
 
     folder = _backup_folder()
     if args.command == "restore":
+        from zaitaku_desktop.storage.instance_lock import InstanceLock
+
         try:
-            result = restore_file(Path(args.file), db_path, folder)
+            with InstanceLock(db_path):  # never swap the file under a running window
+                result = restore_file(Path(args.file), db_path, folder)
         except StorageError as exc:
             return _fail("復元しませんでした。" + exc.message, 2)
         print(f"復元しました：{args.file} → {db_path}")

@@ -111,3 +111,20 @@ def test_check_exit_status_from_a_real_process(sample_db_path: Path) -> None:
                           capture_output=True, text=True, encoding="utf-8", timeout=120)
     assert done.returncode == 0, done.stderr
     assert "データベースの版" in done.stdout
+
+
+def test_restore_refuses_while_the_program_has_the_database_open(capsys, sample_db_path: Path) -> None:
+    from zaitaku_desktop.storage.instance_lock import InstanceLock
+
+    assert _run(capsys, sample_db_path, "backup")[0] == 0
+    backup = our_backups(paths.backup_dir())[0][1]
+    before = sample_db_path.read_bytes()
+    window = InstanceLock(sample_db_path)  # what a running window holds
+    assert window.acquire()
+    try:
+        code, _out, err = _run(capsys, sample_db_path, "restore", str(backup))
+    finally:
+        window.release()
+    assert code == 2 and "復元しませんでした" in err and "すでに別のウィンドウ" in err
+    assert sample_db_path.read_bytes() == before
+    assert _run(capsys, sample_db_path, "restore", str(backup))[0] == 0  # once it is closed, it works
