@@ -11,7 +11,7 @@ import html
 import logging
 from typing import Any, Callable, Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit, QListWidget,
@@ -26,6 +26,7 @@ from zaitaku_desktop.services.consultations import ConsultationDetail, Consultat
 
 from ..context import AppContext
 from ..icons import icon
+from ..widgets.actions import day_timer, make_action
 from . import badge_html, consent_state
 
 log = logging.getLogger(__name__)
@@ -197,12 +198,7 @@ class ConsultationTab(QWidget):
         self._build_ui()
         self._update_actions()
         self.restore_layout()
-        self.day_timer = QTimer(self)
-        self.day_timer.setObjectName("consultationDayTimer")
-        self.day_timer.setInterval(60_000)
-        self.day_timer.timeout.connect(lambda: self.check_today())
-        if today is None:  # a fixed date (tests) never moves on
-            self.day_timer.start()
+        self.day_timer = day_timer(self, "consultationDayTimer", self.check_today, live=today is None)
 
     @property
     def service(self):
@@ -211,11 +207,7 @@ class ConsultationTab(QWidget):
     # --- construction -------------------------------------------------------------------------------
     def _build_actions(self) -> None:
         def act(name: str, text: str, icon_name: str, slot, tip: str) -> QAction:
-            action = QAction(icon(icon_name), text, self)
-            action.setObjectName(name)
-            action.setStatusTip(tip)
-            action.triggered.connect(lambda _c=False: slot())
-            return action
+            return make_action(self, name, text, icon_name, slot, tip)
 
         self.act_new = act("actNewConsultation", "受付…", "phone", self.new_consultation,
                            "新しい相談を受け付けます（Ctrl+N）")

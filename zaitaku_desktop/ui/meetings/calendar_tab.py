@@ -6,7 +6,7 @@ import datetime as dt
 import html
 import logging
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QListWidget, QListWidgetItem, QMenu, QPushButton,
@@ -18,6 +18,7 @@ from zaitaku_desktop.services.meetings import MeetingDetail, MeetingRow
 
 from ..context import AppContext
 from ..icons import icon
+from ..widgets.actions import day_timer, make_action
 from .models import LAYER_COLOURS, MeetingListModel, attendance_text, time_text
 from .month_view import MonthView
 
@@ -51,12 +52,7 @@ class CalendarTab(QWidget):
         self._build_ui()
         self._update_actions()
         self.restore_layout()
-        self.day_timer = QTimer(self)
-        self.day_timer.setObjectName("meetingDayTimer")
-        self.day_timer.setInterval(60_000)
-        self.day_timer.timeout.connect(lambda: self.check_today())
-        if today is None:  # a fixed date (tests) never moves on
-            self.day_timer.start()
+        self.day_timer = day_timer(self, "meetingDayTimer", self.check_today, live=today is None)
 
     @property
     def service(self):
@@ -65,11 +61,7 @@ class CalendarTab(QWidget):
     # --- construction -------------------------------------------------------------------------------
     def _build_actions(self) -> None:
         def act(name: str, text: str, icon_name: str, slot, tip: str) -> QAction:
-            action = QAction(icon(icon_name), text, self)
-            action.setObjectName(name)
-            action.setStatusTip(tip)
-            action.triggered.connect(lambda _c=False: slot())
-            return action
+            return make_action(self, name, text, icon_name, slot, tip)
 
         self.act_new = act("actNewMeeting", "新規…", "add", self.new_meeting,
                            "選んだ日に新しい会議・研修を登録します（Ctrl+N）")
