@@ -291,13 +291,19 @@ def run_command(args: argparse.Namespace, db_path: Path) -> int:
         return _fail("中断しました", 130)
 
 
-def _backup_folder(default: object = "paths") -> Path | None:
-    """The backup folder chosen in 設定 (backup/folder), else the default one (or ``default`` when given)."""
+def _setting(key: str) -> str:
+    """A 設定 value, read only when there are settings: a command must not leave a settings file behind."""
     from zaitaku_desktop import paths
     from zaitaku_desktop.settings import Settings
 
-    # Read the settings only when there are some: a command must not leave a settings file behind.
-    configured = Settings().get("backup/folder") if (paths.config_dir() / "settings.ini").exists() else ""
+    return Settings().get(key) if (paths.config_dir() / "settings.ini").exists() else ""
+
+
+def _backup_folder(default: object = "paths") -> Path | None:
+    """The backup folder chosen in 設定 (backup/folder), else the default one (or ``default`` when given)."""
+    from zaitaku_desktop import paths
+
+    configured = _setting("backup/folder")
     if configured:
         return Path(configured)
     return paths.backup_dir() if default == "paths" else None
@@ -510,7 +516,7 @@ def _meeting_flyer(services, args: argparse.Namespace) -> int:
         return _fail("--tear-off（申込書）には --apply で申込先のFAX番号も指定してください（例：--apply 0193-22-0000）", 2)
     handouts = getattr(services, "handouts", None) or HandoutService(services.db, services.meetings, services.vocab)
     try:
-        content = handouts.flyer_from_meeting(args.meeting)
+        content = handouts.flyer_from_meeting(args.meeting, hub_name=_setting("handouts/hub_name"))
         if args.tear_off:
             content = replace(content, tear_off=True, apply_how="FAX", apply_contact=args.apply)
         content = replace(content, qr_url=args.qr.strip())

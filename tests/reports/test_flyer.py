@@ -112,6 +112,18 @@ def test_flyer_from_a_meeting_of_any_layer_marks_the_target_by_layer(handouts, s
         handouts.flyer_from_meeting("no-such-id")
 
 
+def test_a_meeting_the_hub_organises_names_the_hub(handouts, sample_services, sanshi_id) -> None:
+    sample = next(r for r in sample_services.meetings.period(dt.date(2027, 1, 1), dt.date(2027, 12, 31))
+                  if r.title.startswith("市民公開講座"))
+    assert sample.organiser_kind == "連携拠点"
+    plain = handouts.flyer_from_meeting(sample.id)
+    named = handouts.flyer_from_meeting(sample.id, hub_name="チームかまいし")
+    assert plain.organiser.startswith("連携拠点（共催：")
+    assert named.organiser == plain.organiser.replace("連携拠点", "チームかまいし", 1)
+    # An association's meeting keeps its organiser whatever the hub is called.
+    assert handouts.flyer_from_meeting(sanshi_id, hub_name="チームかまいし").organiser.startswith("医師会")
+
+
 # --- every layout, read back ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("layout", LAYOUTS)

@@ -32,14 +32,16 @@ class HandoutService:
         self.fonts_dir = Path(fonts_dir) if fonts_dir is not None else paths.fonts_dir()
         self.papers = MeetingPaperService(db, meetings, vocab, fonts_dir=self.fonts_dir)
 
-    def flyer_from_meeting(self, meeting_id: str) -> FlyerContent:
+    def flyer_from_meeting(self, meeting_id: str, *, hub_name: str = "") -> FlyerContent:
         """A flyer filled from the meeting (title, date and time, venue and address, speakers, organisers).
-        Any meeting may have one; the 対象 line follows the type's layer (住民向け → どなたでも).
+        Any meeting may have one; the 対象 line follows the type's layer (住民向け → どなたでも). A meeting the hub
+        organises names the hub by ``hub_name`` (the 設定 value) rather than the word 連携拠点.
         Raises NotFoundError."""
         paper = self.papers.paper(meeting_id)
         row = paper.row
-        organiser = "・".join(paper.organisers[:1]) + ("（共催：" + "・".join(paper.organisers[1:]) + "）"
-                                                       if len(paper.organisers) > 1 else "")
+        names = [hub_name if hub_name and i == 0 and row.organiser_kind == "連携拠点" and not row.organiser_text
+                 else name for i, name in enumerate(paper.organisers)]
+        organiser = "・".join(names[:1]) + ("（共催：" + "・".join(names[1:]) + "）" if len(names) > 1 else "")
         return FlyerContent(
             title=row.title, label=row.type_name, date=row.date, start_time=row.start_time, end_time=row.end_time,
             venue=paper.venue, venue_access=paper.venue_address, speakers=paper.speakers,

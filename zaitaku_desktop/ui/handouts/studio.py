@@ -288,7 +288,9 @@ class FlyerForm(OptionsForm):
             values["speakers"] = speakers
             self.restore(values)
 
-        self.ctx.runner.run(lambda: service(self.ctx, "handouts").flyer_from_meeting(meeting_id), on_done=fill,
+        hub_name = self.ctx.settings.get("handouts/hub_name")
+        self.ctx.runner.run(lambda: service(self.ctx, "handouts").flyer_from_meeting(meeting_id, hub_name=hub_name),
+                            on_done=fill,
                             on_error=lambda exc: self.ctx.messages.failure("会議を読み込めませんでした", exc))
 
     def content_and_style(self):
