@@ -247,49 +247,18 @@ def bench_map(db: Path, repeat: int) -> None:
     services.close()
 
 
-def bench_open_data(work: Path, repeat: int) -> None:
-    """Official open-data import: a 40,000-row national file and a 2,000-record change preview."""
-    from tests.benchmarks.bench_open_data import run
+def bench_in_folder(module: str, work: Path, *, min_repeat: int, repeat: int, **options) -> None:
+    """Run ``tests/benchmarks/<module>.py``'s ``run`` in its own folder under ``work``:
+    open_data (40,000-row national file, 2,000-record change preview), issue_board (500 issues vs a bare
+    QStandardItemModel, ≤ 200 ms), meetings (ten years: month view and period totals vs bare SQL, ≤ 3×),
+    consultations (50,000: list and statistics vs bare SQL, ≤ 3×), annual_report (ten years vs the bare SQL
+    aggregates it needs, ≤ 3×)."""
+    import importlib
 
-    folder = work / "open_data"
+    run = importlib.import_module(f"tests.benchmarks.{module}").run
+    folder = work / module.removeprefix("bench_")
     folder.mkdir(exist_ok=True)
-    run(folder, repeat=max(7, repeat), report=report)
-
-
-def bench_issue_board(work: Path, repeat: int) -> None:
-    """The issue board built for 500 issues vs a bare QStandardItemModel of the same rows (≤ 200 ms)."""
-    from tests.benchmarks.bench_issue_board import run
-
-    folder = work / "issue_board"
-    folder.mkdir(exist_ok=True)
-    run(folder, issues=500, repeat=max(3, repeat), report=report)
-
-
-def bench_meetings(work: Path, repeat: int) -> None:
-    """Ten years of meetings: the month view and the period totals vs bare SQL of the same data (≤ 3×)."""
-    from tests.benchmarks.bench_meetings import run
-
-    folder = work / "meetings"
-    folder.mkdir(exist_ok=True)
-    run(folder, repeat=max(5, repeat), report=report)
-
-
-def bench_consultations(work: Path, repeat: int) -> None:
-    """50,000 consultations: the list and the statistics vs bare SQL of the same data (≤ 3×)."""
-    from tests.benchmarks.bench_consultations import run
-
-    folder = work / "consultations"
-    folder.mkdir(exist_ok=True)
-    run(folder, repeat=max(5, repeat), report=report)
-
-
-def bench_annual_report(work: Path, repeat: int) -> None:
-    """The annual report (事業実績報告) over ten years of records vs the bare SQL aggregates it needs (≤ 3×)."""
-    from tests.benchmarks.bench_annual_report import run
-
-    folder = work / "annual_report"
-    folder.mkdir(exist_ok=True)
-    run(folder, repeat=max(5, repeat), report=report)
+    run(folder, repeat=max(min_repeat, repeat), report=report, **options)
 
 
 def bench_directory(repeat: int) -> None:
@@ -352,22 +321,22 @@ def main() -> int:
             bench_export(small, work, max(3, args.repeat // 2))
         if "open_data" in wanted:
             settle()
-            bench_open_data(work, args.repeat)
+            bench_in_folder("bench_open_data", work, min_repeat=7, repeat=args.repeat)
         if "map" in wanted:
             settle()
             bench_map(big, args.repeat)
         if "issue_board" in wanted:
             settle()
-            bench_issue_board(work, args.repeat)
+            bench_in_folder("bench_issue_board", work, min_repeat=3, repeat=args.repeat, issues=500)
         if "meetings" in wanted:
             settle()
-            bench_meetings(work, args.repeat)
+            bench_in_folder("bench_meetings", work, min_repeat=5, repeat=args.repeat)
         if "consultations" in wanted:
             settle()
-            bench_consultations(work, args.repeat)
+            bench_in_folder("bench_consultations", work, min_repeat=5, repeat=args.repeat)
         if "annual_report" in wanted:
             settle()
-            bench_annual_report(work, args.repeat)
+            bench_in_folder("bench_annual_report", work, min_repeat=5, repeat=args.repeat)
         if "directory" in wanted:
             settle()
             bench_directory(args.repeat)
