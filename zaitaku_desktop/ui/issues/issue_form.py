@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGridLayout, QHBoxLayout,
     QHeaderView, QLabel, QLineEdit, QListWidget, QPlainTextEdit, QPushButton, QScrollArea, QTableView,
-    QTabWidget, QVBoxLayout, QWidget,
+    QVBoxLayout, QWidget,
 )
 
 from zaitaku_desktop.domain.errors import DomainError, FieldIssue, ValidationError
@@ -20,11 +20,10 @@ from zaitaku_desktop.models import ChangeRead, VocabItem
 from zaitaku_desktop.services.issues import IssueDetail, IssueRow, ResponseRead
 
 from ..context import AppContext
-from ..widgets.form_rows import add_field_row
+from ..widgets.form_rows import ERROR_STYLE, add_field_row, tabbed_form_shell
 from ..widgets.date_field import with_today_button
 from .models import ResponsesModel
 
-ERROR_STYLE = "color:#c62828;"
 WARNING_STYLE = "color:#9a6700;"
 RESOLVED = "解決"
 FIELD_LABELS = {
@@ -281,16 +280,7 @@ class IssueDialog(QDialog):
         return [v for v in self.vocab.get(kind, []) if not v.archived or v.id in keep]
 
     def _build(self) -> None:
-        outer = QVBoxLayout(self)
-        self.summary_label = QLabel("", self)
-        self.summary_label.setObjectName("formSummary")
-        self.summary_label.setWordWrap(True)
-        self.summary_label.setStyleSheet(ERROR_STYLE)
-        self.summary_label.hide()
-        outer.addWidget(self.summary_label)
-        self.tabs = QTabWidget(self)
-        self.tabs.setObjectName("issueFormTabs")
-        outer.addWidget(self.tabs, 1)
+        outer, self.summary_label, self.tabs = tabbed_form_shell(self, "issueFormTabs")
         row = self.detail.row if self.detail else None
 
         # 課題

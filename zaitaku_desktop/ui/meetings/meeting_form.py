@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QScrollArea,
-    QTabWidget, QVBoxLayout, QWidget,
+    QWidget,
 )
 
 from zaitaku_desktop.domain.dates import parse_date
@@ -22,14 +22,13 @@ from zaitaku_desktop.domain.meetings import STATUSES, MeetingInput, add_minutes,
 from zaitaku_desktop.services.meetings import MeetingDetail, MeetingRow, MeetingTypeRead, VenueRead
 
 from ..context import AppContext
-from ..widgets.form_rows import add_field_row
+from ..widgets.form_rows import ERROR_STYLE, add_field_row, tabbed_form_shell
 from ..widgets.date_field import with_today_button, read_typed_date
 from .form_parts import (
     IssueLinksEditor, OrganiserEditor, ProfessionPicker, RecurrenceEditor, SeriesScopeBox, SpeakersEditor,
     association_checks,
 )
 
-ERROR_STYLE = "color:#c62828;"
 WARNING_STYLE = "color:#9a6700; background:#fff8e1; padding:4px;"
 # Error line of each field, in the order the form shows them (the first one with an error gets the focus).
 FORM_FIELDS = ("title", "type", "date", "start_time", "end_time", "venue", "capacity", "status", "municipality",
@@ -122,16 +121,7 @@ class MeetingDialog(QDialog):
         return combo
 
     def _build(self) -> None:
-        outer = QVBoxLayout(self)
-        self.summary_label = QLabel("", self)
-        self.summary_label.setObjectName("formSummary")
-        self.summary_label.setWordWrap(True)
-        self.summary_label.setStyleSheet(ERROR_STYLE)
-        self.summary_label.hide()
-        outer.addWidget(self.summary_label)
-        self.tabs = QTabWidget(self)
-        self.tabs.setObjectName("meetingTabs")
-        outer.addWidget(self.tabs, 1)
+        outer, self.summary_label, self.tabs = tabbed_form_shell(self, "meetingTabs")
         self._build_basic(self._page("基本"))
         self._build_organiser(self._page("主催・対象", scroll=True))
         self.speakers = SpeakersEditor(self)

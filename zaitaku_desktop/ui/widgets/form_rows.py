@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QLabel, QTabWidget, QVBoxLayout, QWidget
 
 ERROR_STYLE = "color:#c62828;"
 
@@ -24,3 +24,18 @@ def add_field_row(form: QFormLayout, label: str, widget: QWidget, field: str,
     error_labels[field] = error
     form.addRow(label, box)
     return error
+
+
+def tabbed_form_shell(dialog: QWidget, tabs_name: str) -> tuple[QVBoxLayout, QLabel, QTabWidget]:
+    """The frame of a tabbed record form: a hidden red summary line (which tabs hold errors) above the tabs."""
+    outer = QVBoxLayout(dialog)
+    summary = QLabel("", dialog)
+    summary.setObjectName("formSummary")
+    summary.setWordWrap(True)
+    summary.setStyleSheet(ERROR_STYLE)
+    summary.hide()
+    outer.addWidget(summary)
+    tabs = QTabWidget(dialog)
+    tabs.setObjectName(tabs_name)
+    outer.addWidget(tabs, 1)
+    return outer, summary, tabs
