@@ -107,3 +107,39 @@ def sample_services(sample_db_path: Path):
     svc = open_services(sample_db_path, user="tester")
     yield svc
     svc.close()
+
+
+# --- an encrypted copy of the sample region (issue 9) ------------------------------------------------------
+STAFF_NAME, STAFF_PASSWORD = "山田", "correct horse 1"
+VIEWER_NAME, VIEWER_PASSWORD = "佐藤", "viewer pass 22"
+
+
+@pytest.fixture(scope="session")
+def encrypted_template(tmp_path_factory: pytest.TempPathFactory, sample_template_db: Path) -> tuple[Path, str]:
+    """The sample region protected by 山田 (担当者) with a 閲覧者 佐藤; (database, recovery key). Made once."""
+    from zaitaku_desktop.services import open_services
+    from zaitaku_desktop.services.security import ROLE_VIEWER
+
+    path = tmp_path_factory.mktemp("encrypted") / "encrypted.sqlite3"
+    _copy_db(sample_template_db, path)
+    services = open_services(path, user="tester")
+    services.maintenance.folder = path.parent / "backups"  # never the real data folder
+    services.maintenance.folder.mkdir()
+    recovery = services.security.protect(STAFF_NAME, STAFF_PASSWORD)
+    services.security.add_user(VIEWER_NAME, ROLE_VIEWER, VIEWER_PASSWORD)
+    services.close()
+    return path, recovery
+
+
+@pytest.fixture
+def encrypted_db(encrypted_template: tuple[Path, str], tmp_path: Path) -> tuple[Path, str]:
+    """A fresh copy (database and key file) of :func:`encrypted_template` for one test."""
+    import shutil
+
+    from zaitaku_desktop.storage.keyfile import keyfile_path
+
+    src, recovery = encrypted_template
+    path = tmp_path / "encrypted.sqlite3"
+    shutil.copyfile(src, path)
+    shutil.copyfile(keyfile_path(src), keyfile_path(path))
+    return path, recovery

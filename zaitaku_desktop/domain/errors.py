@@ -52,6 +52,25 @@ class InstanceLockedError(StorageError):
     """Another copy of the program already has this database open."""
 
 
+class AuthError(StorageError):
+    """A wrong password or recovery key, or an unknown user. Nothing was changed."""
+
+
+class SessionLockedError(StorageError):
+    """The window is locked: the database key has been dropped until the user unlocks."""
+
+    def __init__(self, message: str = "画面がロックされています。パスワードを入力してロックを解除してください。") -> None:
+        super().__init__(message)
+
+
+class PermissionDeniedError(StorageError):
+    """The logged-in user's role does not allow this (a 閲覧者 asked for personal data or a change)."""
+
+
+class EncryptionUnavailableError(StorageError):
+    """The SQLCipher library (sqlcipher3) cannot be loaded on this computer."""
+
+
 class FileFormatError(DomainError):
     """An input file cannot be read at all (wrong type, wrong encoding, no header)."""
 

@@ -20,6 +20,7 @@ from zaitaku_desktop.domain.errors import StorageError
 from zaitaku_desktop.storage import backup as store
 from zaitaku_desktop.storage import migrations
 from zaitaku_desktop.storage.backup import KeepPolicy
+from zaitaku_desktop.storage.crypto import DbKey
 from zaitaku_desktop.storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -147,7 +148,7 @@ class MaintenanceService:
         if path.exists():  # two backups within one second
             path = target / store.timestamped_name(prefix, now + dt.timedelta(seconds=1))
         fingerprint = self._fingerprint()
-        store.backup_database(self.db.path, path)
+        store.backup_database(self.db.path, path, self.db.key)
         self._baseline = fingerprint
         log.info("backup written (%s, %d bytes)", prefix, path.stat().st_size)
         return BackupResult(path, path.stat().st_size, True)
@@ -184,7 +185,7 @@ class MaintenanceService:
         """Our backups in the folder, newest first, each opened and quickly checked."""
         found = []
         for when, path in store.our_backups(self.backup_folder(folder)):
-            check = store.verify(path, quick=True)
+            check = store.verify(path, quick=True, key=self.db.key)
             found.append(BackupInfo(path, when, path.stat().st_size, check.ok, check.message))
         return found
 
@@ -209,8 +210,8 @@ class MaintenanceService:
         then migrate. Every connection is closed first; the engine reconnects to the new file."""
         folder = self._ready_folder(None)  # the copy of the current file goes here: it must be usable
         self.db.close()
-        safety = store.restore_database(Path(source), self.db.path, folder, self.clock())
-        migrations.upgrade(self.db.engine, self.db.path, folder)
+        safety = store.restore_database(Path(source), self.db.path, folder, self.clock(), key=self.db.key)
+        migrations.upgrade(self.db.engine, self.db.path, folder, key=self.db.key)
         self._baseline = self._fingerprint()
         return RestoreResult(Path(source), store.backup_time(Path(source)), safety)
 
@@ -253,9 +254,11 @@ def format_size(size: int) -> str:
     return f"{size} バイト"
 
 
-def restore_file(source: Path, live_db: Path, backup_folder: Path, clock: Clock = dt.datetime.now) -> RestoreResult:
-    """Restore without an open database (the CLI, or a live file too damaged to open), then migrate."""
+def restore_file(source: Path, live_db: Path, backup_folder: Path, clock: Clock = dt.datetime.now,
+                 key: DbKey | None = None) -> RestoreResult:
+    """Restore without an open database (the CLI, or a live file too damaged to open), then migrate.
+    ``key``: the live database's key when it is encrypted (the restored file is encrypted under it)."""
     backup_folder.mkdir(parents=True, exist_ok=True)
-    safety = store.restore_database(source, live_db, backup_folder, clock())
-    Database.open(live_db, backup_dir=backup_folder).close()
+    safety = store.restore_database(source, live_db, backup_folder, clock(), key=key)
+    Database.open(live_db, backup_dir=backup_folder, key=key.copy() if key else None).close()
     return RestoreResult(source, store.backup_time(source), safety)

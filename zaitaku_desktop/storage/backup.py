@@ -1,4 +1,8 @@
-"""Copies of the database, made only through SQLite's online backup API."""
+"""Copies of the database, made only through SQLite's online backup API.
+
+A backup of an encrypted database is encrypted under the same key, and the key file is copied beside it
+(``<backup>.keys.json``) so the passwords of that day open it; the recovery key opens it without one.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,13 @@ import errno
 import logging
 import os
 import re
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 from zaitaku_desktop.domain.errors import StorageError
+
+from .crypto import DbKey, connect, database_errors, has_sqlite_header
+from .keyfile import keyfile_path
 
 log = logging.getLogger(__name__)
 
@@ -21,39 +27,120 @@ BACKUP_NAME = re.compile(r"^(?P<kind>zaitaku|auto|before-[A-Za-z0-9_.-]+?)-(?P<s
 CORE_TABLES = frozenset({"alembic_version", "resource", "resource_category", "municipality", "change_log"})
 
 
-def backup_database(src: Path, dest: Path) -> Path:
-    """Copy the live database ``src`` to ``dest`` (a new file) and verify the copy.
+_SAME = object()
 
-    The copy is written beside the destination under a temporary name, checked with
-    ``PRAGMA integrity_check`` and only then renamed into place.
+
+def copy_database(src: Path, dest: Path, key: DbKey | None = None, *, dest_key: "DbKey | None | object" = _SAME,
+                  read_only_source: bool = True) -> Path:
+    """Copy ``src`` (plain, or encrypted under ``key``) to the new file ``dest`` — under the same key through the
+    online backup API, else (encrypting, decrypting, re-keying) through ``sqlcipher_export`` — and check the copy
+    with ``integrity_check`` and per-table row counts before it is renamed into place. The plain bytes of
+    an encrypted copy never reach the disk.
     """
+    same = dest_key is _SAME or dest_key == key or (dest_key is None and key is None)
+    target_key = key if dest_key is _SAME else dest_key
     tmp = dest.with_name(dest.name + ".part")
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
-        if tmp.exists():
-            tmp.unlink()
-        # as_uri() percent-encodes '#', '?' and '%', which would otherwise cut the path short.
-        source = sqlite3.connect(src.resolve().as_uri() + "?mode=ro", uri=True)
-        try:
-            target = sqlite3.connect(tmp)
-            try:
-                source.backup(target)
-                result = target.execute("PRAGMA integrity_check").fetchone()
-                if not result or result[0] != "ok":
-                    raise StorageError(f"バックアップの検査に失敗しました：{result}")
-                target.execute("PRAGMA journal_mode=DELETE")
-            finally:
-                target.close()
-        finally:
-            source.close()
-        with open(tmp, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, dest)
-    except (sqlite3.Error, OSError) as exc:
         _remove_quietly(tmp)
-        log.warning("backup failed: %s (errno %s)", type(exc).__name__, getattr(exc, "errno", None))
+        if same:
+            _backup_api_copy(src, tmp, key, read_only_source)
+        else:
+            _export_copy(src, key, tmp, target_key)  # type: ignore[arg-type]
+        _fsync(tmp)
+        os.replace(tmp, dest)
+    except (*database_errors(), OSError) as exc:
+        _remove_quietly(tmp)
+        log.warning("copy failed: %s (errno %s)", type(exc).__name__, getattr(exc, "errno", None))
         raise StorageError(describe_backup_error(exc, dest.parent)) from exc
+    except BaseException:
+        _remove_quietly(tmp)
+        raise
     return dest
+
+
+def _backup_api_copy(src: Path, tmp: Path, key: DbKey | None, read_only_source: bool) -> None:
+    source = connect(src, key, read_only=read_only_source)
+    try:
+        target = connect(tmp, key)
+        try:
+            source.backup(target)
+            _check(target)
+            target.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            target.close()
+    finally:
+        source.close()
+
+
+def _export_copy(src: Path, key: DbKey | None, tmp: Path, dest_key: DbKey | None) -> None:
+    """Encrypt, decrypt or re-key into ``tmp`` with SQLCipher's ``sqlcipher_export`` (ATTACH … KEY)."""
+    from .crypto import apply_key, sqlcipher_module
+
+    module = sqlcipher_module()
+    source = module.connect(src.resolve().as_uri() + "?mode=ro", uri=True)
+    try:
+        if key is not None:
+            apply_key(source, key)
+        attach_key = f"x'{dest_key.raw().hex()}'" if dest_key is not None else ""
+        source.execute(f"ATTACH DATABASE ? AS copy KEY \"{attach_key}\"", (str(tmp),))
+        source.execute("SELECT sqlcipher_export('copy')")
+        counts = {t: source.execute(f'SELECT count(*) FROM main."{t}"').fetchone()[0] for t in _tables(source, "main")}
+        copied = {t: source.execute(f'SELECT count(*) FROM copy."{t}"').fetchone()[0] for t in _tables(source, "copy")}
+        source.execute("DETACH DATABASE copy")
+    finally:
+        source.close()
+    if counts != copied:
+        raise StorageError("コピーの検査に失敗しました（件数が一致しません）。")
+    target = connect(tmp, dest_key)
+    try:
+        _check(target)
+    finally:
+        target.close()
+
+
+def _tables(conn, schema: str) -> list[str]:
+    return [r[0] for r in conn.execute(
+        f"SELECT name FROM {schema}.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+
+
+def _check(conn) -> None:
+    result = conn.execute("PRAGMA integrity_check").fetchone()
+    if not result or result[0] != "ok":
+        raise StorageError(f"コピーの検査に失敗しました：{result}")
+
+
+def backup_database(src: Path, dest: Path, key: DbKey | None = None) -> Path:
+    """Copy the live database ``src`` to ``dest`` (a new file) and verify the copy (see :func:`copy_database`).
+
+    For an encrypted database the key file goes beside the copy, so the passwords of today open it.
+    """
+    copy_database(src, dest, key)
+    if key is not None:
+        copy_keyfile(src, dest)
+    return dest
+
+
+def copy_keyfile(src_db: Path, dest_db: Path) -> None:
+    """Put the key file of ``src_db`` beside ``dest_db`` (when there is one)."""
+    if not keyfile_path(src_db).exists():
+        return
+    try:
+        _copy_small(keyfile_path(src_db), keyfile_path(dest_db))
+    except OSError as exc:
+        raise StorageError(describe_backup_error(exc, dest_db.parent)) from exc
+
+
+def _copy_small(src: Path, dest: Path) -> None:
+    """Copy a small file atomically (temporary name, fsync, rename)."""
+    tmp = dest.with_name(dest.name + ".part")
+    try:
+        tmp.write_bytes(src.read_bytes())
+        _fsync(tmp)
+        os.replace(tmp, dest)
+    except BaseException:
+        _remove_quietly(tmp)
+        raise
 
 
 def describe_backup_error(exc: BaseException, folder: Path) -> str:
@@ -65,7 +152,7 @@ def describe_backup_error(exc: BaseException, folder: Path) -> str:
                 f"選んでください。\n{folder}")
     if isinstance(exc, PermissionError) or code in (errno.EACCES, errno.EPERM, errno.EROFS) or "readonly" in text:
         return f"バックアップ先に書き込めません（書き込みが許可されていません）。別のフォルダを選んでください。\n{folder}"
-    if isinstance(exc, sqlite3.Error):
+    if isinstance(exc, database_errors()):
         return f"バックアップを作成できませんでした。\n{exc}"
     return f"バックアップを書き込めませんでした：{folder}\n（{getattr(exc, 'strerror', None) or exc}）"
 
@@ -156,6 +243,7 @@ def prune_backups(folder: Path, now: dt.datetime, policy: KeepPolicy) -> list[Pa
             except OSError as exc:
                 log.warning("could not prune backup %s: %s", path.name, type(exc).__name__)
                 continue
+            _remove_quietly(keyfile_path(path))
             removed.append(path)
     if removed:
         log.info("pruned %d old backups", len(removed))
@@ -172,12 +260,20 @@ class BackupCheck:
     revision: str | None = None
 
 
-def verify(path: Path, *, quick: bool = False) -> BackupCheck:
-    """Is ``path`` an intact zaitaku database this program can open? Read-only; never changes the file."""
+def verify(path: Path, *, quick: bool = False, key: DbKey | None = None) -> BackupCheck:
+    """Is ``path`` an intact zaitaku database this program can open? Read-only; never changes the file.
+
+    A plain file is checked as it is; an encrypted one needs ``key``.
+    """
     if not path.is_file():
         return BackupCheck(path, False, f"ファイルが見つかりません。\n{path}")
+    plain = has_sqlite_header(path)
+    if not plain and (key is None or key.wiped):
+        if keyfile_path(path).exists():
+            return BackupCheck(path, False, f"暗号化されたファイルのため、このままでは検査できません。\n{path}")
+        return BackupCheck(path, False, f"ファイルが壊れているか、データベースではありません。\n{path}")
     try:
-        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+        conn = connect(path, None if plain else key, read_only=True)
         try:
             result = conn.execute("PRAGMA quick_check" if quick else "PRAGMA integrity_check").fetchall()
             if [r[0] for r in result] != ["ok"]:
@@ -188,7 +284,10 @@ def verify(path: Path, *, quick: bool = False) -> BackupCheck:
             row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
         finally:
             conn.close()
-    except (sqlite3.Error, UnicodeDecodeError):  # a damaged schema may not even decode as text
+    except (*database_errors(), UnicodeDecodeError):  # a damaged schema may not even decode as text
+        if not plain:
+            return BackupCheck(path, False, "今のパスワードの鍵では開けないファイルです（パスフレーズを変更する前のバックアップか、"
+                                            f"別のデータベースのファイル）、または壊れています。\n{path}")
         return BackupCheck(path, False, f"ファイルが壊れているか、データベースではありません。\n{path}")
     revision = row[0] if row else None
     if revision not in _known_revisions():
@@ -222,16 +321,19 @@ def move_aside(live_db: Path, now: dt.datetime) -> Path:
 
 
 def restore_database(src_backup: Path, live_db: Path, backup_dir: Path,
-                     now: dt.datetime | None = None) -> Path | None:
+                     now: dt.datetime | None = None, key: DbKey | None = None) -> Path | None:
     """Put ``src_backup`` in place of ``live_db``. Every connection to ``live_db`` must be closed.
 
     The live file is first backed up (or, when it is too damaged for that, moved aside), the chosen
     file is checked, copied through the backup API to a temporary file beside the live one, synced,
     and swapped in with one rename. Returns the safety copy of the old file (None when there was none).
+    With ``key`` (an encrypted live database) the restored file is encrypted under ``key`` whether the
+    backup was plain (made before the database was protected) or encrypted under the same key.
     The caller then reopens (and migrates) the database.
     """
     now = now or dt.datetime.now()
-    check = verify(src_backup)
+    source_key = None if has_sqlite_header(src_backup) else key
+    check = verify(src_backup, key=source_key)
     if not check.ok:
         raise StorageError(check.message)
     if src_backup.resolve() == live_db.resolve():
@@ -239,31 +341,19 @@ def restore_database(src_backup: Path, live_db: Path, backup_dir: Path,
     safety: Path | None = None
     if live_db.exists():
         try:
-            safety = backup_database(live_db, backup_dir / timestamped_name("before-restore", now))
+            safety = backup_database(live_db, backup_dir / timestamped_name("before-restore", now), key)
         except StorageError:
-            if verify(live_db, quick=True).ok:
+            if verify(live_db, quick=True, key=key).ok:
                 raise  # the live file is fine: the backup folder is the problem, so stop here
             safety = move_aside(live_db, now)
             log.warning("live database damaged; moved aside before restore")
     tmp = live_db.with_name(live_db.name + ".restore-part")
     try:
         _remove_quietly(tmp)
-        source = sqlite3.connect(src_backup.resolve().as_uri() + "?mode=ro", uri=True)
-        try:
-            target = sqlite3.connect(tmp)
-            try:
-                source.backup(target)
-                target.execute("PRAGMA journal_mode=DELETE")
-                if target.execute("PRAGMA integrity_check").fetchone() != ("ok",):
-                    raise StorageError("復元用のコピーの検査に失敗しました。")
-            finally:
-                target.close()
-        finally:
-            source.close()
-        _fsync(tmp)
-        if live_db.exists():
+        copy_database(src_backup, tmp, source_key, dest_key=key)
+        if live_db.exists() and (key is None or not has_sqlite_header(live_db)):
             # Fold any committed WAL content into the old file first, so no stale WAL can meet the new one.
-            conn = sqlite3.connect(live_db)
+            conn = connect(live_db, key)
             try:
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             finally:
@@ -271,7 +361,7 @@ def restore_database(src_backup: Path, live_db: Path, backup_dir: Path,
         for side in _sidecars(live_db):
             _remove_quietly(side)
         os.replace(tmp, live_db)
-    except (sqlite3.Error, OSError) as exc:
+    except (*database_errors(), OSError) as exc:
         _remove_quietly(tmp)
         raise StorageError(describe_backup_error(exc, live_db.parent)) from exc
     except BaseException:

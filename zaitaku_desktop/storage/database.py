@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-import sqlite3
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,10 +25,12 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
 from zaitaku_desktop.domain.errors import (
-    DatabaseDamagedError, DatabaseLockedError, DatabaseReadOnlyError, StorageError,
+    AuthError, DatabaseDamagedError, DatabaseLockedError, DatabaseReadOnlyError, PermissionDeniedError,
+    SessionLockedError, StorageError,
 )
 
 from . import migrations
+from .crypto import DbKey, connect, database_errors, has_sqlite_header
 from .engine import BUSY_TIMEOUT_MS, classify_sqlite_error, make_engine
 
 log = logging.getLogger(__name__)
@@ -40,23 +41,44 @@ RETRY_PAUSE_S = 0.5
 
 
 class Database:
-    def __init__(self, path: Path, *, read_only: bool = False, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
+    """The open database file. ``key`` is the SQLCipher key of an encrypted file (None: plain SQLite).
+
+    :meth:`lock` drops the key (connections closed, bytes wiped); sessions then raise
+    :class:`SessionLockedError` until :meth:`unlock` brings a key back. ``query_only`` (a 閲覧者) refuses writes.
+    """
+
+    def __init__(self, path: Path, *, read_only: bool = False, busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+                 key: DbKey | None = None, query_only: bool = False) -> None:
         self.path = path
         self.read_only = read_only
-        self.engine = make_engine(path, read_only=read_only, busy_timeout_ms=busy_timeout_ms)
+        self.busy_timeout_ms = busy_timeout_ms
+        self.key = key
+        self.encrypted = key is not None
+        self.query_only = query_only
+        self.locked = False
+        self.engine = self._make_engine()
         self.last_migration: migrations.MigrationResult | None = None
+
+    def _make_engine(self):
+        return make_engine(self.path, read_only=self.read_only, busy_timeout_ms=self.busy_timeout_ms,
+                           key=self.key, query_only=self.query_only)
 
     @classmethod
     def open(cls, path: Path, *, backup_dir: Path | None = None, migrate: bool = True,
-             read_only: bool = False, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> "Database":
+             read_only: bool = False, busy_timeout_ms: int = BUSY_TIMEOUT_MS, key: DbKey | None = None,
+             query_only: bool = False) -> "Database":
         """Check, open (creating when missing) and migrate to the newest schema.
 
         A file or folder that cannot be written is opened read-only (``read_only`` on the result).
+        ``key`` opens an encrypted file (a new file given a key is created encrypted); ``query_only`` applies
+        after the migrations.
         """
         if path.exists() and path.is_dir():
             raise StorageError(f"データベースの場所にフォルダがあります。ファイルの名前を指定してください。\n{path}")
         if path.exists() and path.stat().st_size > 0:
-            _retry_locked(lambda: check_file(path, busy_timeout_ms=busy_timeout_ms), path)
+            if key is None and not has_sqlite_header(path) and _keyfile_beside(path):
+                raise AuthError(f"このデータベースは暗号化されています。パスワードを入力して開いてください。\n{path}")
+            _retry_locked(lambda: check_file(path, busy_timeout_ms=busy_timeout_ms, key=key), path)
             if not read_only and not _writable(path):
                 log.warning("database file or folder is read-only; opening read-only")
                 read_only = True
@@ -65,7 +87,7 @@ class Database:
                 f"データベースを作成するフォルダに書き込めません。書き込みできる場所を選んでください。\n{path.parent}")
         elif read_only:
             raise StorageError(f"データベースのファイルが見つかりません。\n{path}")
-        db = cls(path, read_only=read_only, busy_timeout_ms=busy_timeout_ms)
+        db = cls(path, read_only=read_only, busy_timeout_ms=busy_timeout_ms, key=key)
         try:
             if read_only:
                 if migrations.current_revision(db.engine) != migrations.head_revision():
@@ -73,28 +95,64 @@ class Database:
                                        f"書き込みできる場所にコピーしてから開いてください。\n{path}")
             elif migrate:
                 db.last_migration = _retry_locked(
-                    lambda: migrations.upgrade(db.engine, path, backup_dir), path)
-        except (OperationalError, DBAPIError, sqlite3.Error) as exc:
+                    lambda: migrations.upgrade(db.engine, path, backup_dir, key=key), path)
+        except (OperationalError, DBAPIError, *database_errors()) as exc:
             db.engine.dispose()
             raise classify_sqlite_error(exc, path) from exc
         except BaseException:
             db.engine.dispose()
             raise
+        if query_only:
+            db.set_query_only(True)
         return db
 
     @contextmanager
     def session(self) -> Iterator[Session]:
         """One unit of work: committed when the block ends, rolled back on error."""
+        if self.locked:
+            raise SessionLockedError()
         try:
             with Session(self.engine, expire_on_commit=False) as session:
                 with session.begin():
                     yield session
         except OperationalError as exc:
             log.warning("database operation failed: %s", type(exc.orig).__name__ if exc.orig else exc)
+            if self.query_only and "readonly" in str(exc.orig).lower():
+                raise PermissionDeniedError(READ_ONLY_ROLE_MESSAGE) from exc
             raise classify_sqlite_error(exc, self.path) from exc
+
+    def set_query_only(self, value: bool) -> None:
+        self.query_only = value
+        self.engine.dispose()
+        self.engine = self._make_engine()
+
+    def lock(self) -> None:
+        """Close every connection and wipe the key (a plain file just refuses sessions until unlocked)."""
+        self.locked = True
+        self.engine.dispose()
+        if self.key is not None:
+            self.key.wipe()
+
+    def unlock(self, key: DbKey | None) -> None:
+        """Open again after :meth:`lock` with the key the user's password unwrapped."""
+        if self.encrypted and key is None:
+            raise SessionLockedError()
+        self.key = key
+        self.engine = self._make_engine()
+        self.locked = False
+
+    def reopen(self, key: DbKey | None) -> None:
+        """Use the file again after it was replaced (encrypted, decrypted or re-keyed) under ``key``."""
+        self.engine.dispose()
+        self.key = key
+        self.encrypted = key is not None
+        self.engine = self._make_engine()
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+READ_ONLY_ROLE_MESSAGE = "閲覧者として開いているため、変更は保存できません。変更が必要な場合は担当者に依頼してください。"
 
 
 def _writable(path: Path) -> bool:
@@ -106,7 +164,7 @@ def _retry_locked(work, path: Path):
     for attempt in range(OPEN_RETRIES):
         try:
             return work()
-        except (OperationalError, sqlite3.OperationalError, DatabaseLockedError) as exc:
+        except (OperationalError, *database_errors(), DatabaseLockedError) as exc:
             error = exc if isinstance(exc, DatabaseLockedError) else classify_sqlite_error(exc, path)
             if not isinstance(error, DatabaseLockedError):
                 raise error from exc
@@ -131,21 +189,26 @@ def _looks_like_sqlite(path: Path) -> bool:
     return size >= 1024 and size % 512 == 0 and page >= 512 and page & (page - 1) == 0 and size % page == 0
 
 
-def _peek(path: Path, busy_timeout_ms: int) -> sqlite3.Connection:
-    uri = path.resolve().as_uri() + "?mode=ro"
-    conn = sqlite3.connect(uri, uri=True, timeout=busy_timeout_ms / 1000)
+def _keyfile_beside(path: Path) -> bool:
+    from .keyfile import keyfile_path
+
+    return keyfile_path(path).exists()
+
+
+def _peek(path: Path, busy_timeout_ms: int, key: DbKey | None = None):
+    conn = connect(path, key, read_only=True, timeout=busy_timeout_ms / 1000)
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlite3.OperationalError:
+    except database_errors() as exc:
         conn.close()
-        if os.access(path.parent, os.W_OK):
+        if os.access(path.parent, os.W_OK) or getattr(exc, "sqlite_errorname", "") == "SQLITE_NOTADB":
             raise
         # A read-only folder without the -shm file: WAL cannot be shared, but nobody can write either.
-        return sqlite3.connect(uri + "&immutable=1", uri=True)
+        return connect(path, key, immutable=True)
     return conn
 
 
-def check_file(path: Path, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
+def check_file(path: Path, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS, key: DbKey | None = None) -> None:
     """Look at an existing file read-only before the engine's pragmas (WAL) can change it.
 
     Opening a foreign SQLite file through the engine would switch it to WAL mode and so
@@ -153,14 +216,14 @@ def check_file(path: Path, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
     Raises :class:`DatabaseDamagedError` when the file is SQLite but fails ``quick_check``.
     """
     try:
-        conn = _peek(path, busy_timeout_ms)
+        conn = _peek(path, busy_timeout_ms, key)
         try:
             tables = {row[0] for row in conn.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
             result = [row[0] for row in conn.execute("PRAGMA quick_check(20)")]
         finally:
             conn.close()
-    except sqlite3.DatabaseError as exc:
+    except database_errors() as exc:
         error = classify_sqlite_error(exc, path)
         if isinstance(error, DatabaseDamagedError):
             if _looks_like_sqlite(path):
@@ -201,12 +264,13 @@ def move_aside(path: Path, now: dt.datetime | None = None) -> Path:
     return target
 
 
-def newest_verified_backup(folder: Path | None) -> tuple[Path, dt.datetime] | None:
-    """The newest of our backups in ``folder`` that passes ``integrity_check``, with the time it was made."""
+def newest_verified_backup(folder: Path | None, key: DbKey | None = None) -> tuple[Path, dt.datetime] | None:
+    """The newest of our backups in ``folder`` that passes ``integrity_check`` (under ``key`` when the
+    database is encrypted), with the time it was made."""
     from .backup import our_backups, verify
 
     for when, candidate in our_backups(folder) if folder is not None else []:
-        if verify(candidate).ok:
+        if verify(candidate, key=key).ok:
             return candidate, when
         log.warning("backup %s failed its check; trying an older one", candidate.name)
     return None

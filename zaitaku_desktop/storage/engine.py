@@ -14,12 +14,21 @@ from zaitaku_desktop.domain.errors import (
     DatabaseDamagedError, DatabaseLockedError, DatabaseReadOnlyError, DiskFullError, StorageError,
 )
 
+from .crypto import DbKey, apply_key, sqlcipher_module
+
 BUSY_TIMEOUT_MS = 5000
 NETWORK_FILESYSTEMS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "fuse.sshfs", "9p", "afs", "davfs", "fuse.davfs2"}
 
 
-def make_engine(db_path: Path, *, read_only: bool = False, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Engine:
+def make_engine(db_path: Path, *, read_only: bool = False, busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+                key: DbKey | None = None, query_only: bool = False) -> Engine:
     """An engine on ``db_path``; the folder is created when missing.
+
+    With ``key`` the file is an SQLCipher database: connections come from sqlcipher3 (the same dialect as
+    SQLAlchemy's ``sqlite+pysqlcipher``, keyed with the raw key instead of a passphrase in the URL, so the
+    key never sits in the engine's URL) and keep temporary tables in memory. A wiped key (the window is
+    locked) makes every new connection fail with :class:`SessionLockedError`.
+    ``query_only`` refuses every write (a 閲覧者).
 
     ``read_only`` opens with ``mode=ro`` and never changes the file (no WAL switch); in a folder that
     cannot be written (no -shm can be made) the file is opened as immutable.
@@ -44,7 +53,20 @@ def make_engine(db_path: Path, *, read_only: bool = False, busy_timeout_ms: int 
         connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False},
         # Error texts (and so the log) never carry the values of a statement: names, notes...
         hide_parameters=True,
+        **({"module": sqlcipher_module()} if key is not None else {}),
     )
+    if key is not None:
+        def keyed_connect(_dialect, _record, cargs, cparams):
+            conn = sqlcipher_module().connect(*cargs, **cparams)
+            try:
+                apply_key(conn, key)
+                conn.execute("PRAGMA temp_store = MEMORY")
+            except BaseException:
+                conn.close()
+                raise
+            return conn
+
+        event.listen(engine, "do_connect", keyed_connect)
 
     def set_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
         cursor = dbapi_connection.cursor()
@@ -54,6 +76,8 @@ def make_engine(db_path: Path, *, read_only: bool = False, busy_timeout_ms: int 
                 cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=FULL")
             cursor.execute("PRAGMA foreign_keys=ON")
+            if query_only:
+                cursor.execute("PRAGMA query_only=ON")
         finally:
             cursor.close()
 
@@ -71,6 +95,8 @@ def classify_sqlite_error(exc: BaseException, db_path: Path) -> StorageError:
     """Turn an sqlite/SQLAlchemy error into a typed error with a plain Japanese message."""
     text = str(getattr(exc, "orig", None) or exc).lower()
     code = _sqlite_code(exc)
+    if isinstance(exc, StorageError):
+        return exc
     if code.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text or "busy" in text:
         return DatabaseLockedError(
             "データベースが他のプログラムで使用中のため、しばらく待ちましたが保存できませんでした。"

@@ -17,6 +17,7 @@ from zaitaku_desktop import paths
 from zaitaku_desktop.domain.errors import StorageError
 
 from .backup import backup_database, timestamped_name
+from .crypto import DbKey
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,8 @@ def foreign_file_message(db_path: Path) -> str:
     return f"このファイルは本プログラムのデータベースではないようです（管理情報がありません）。\n{db_path}"
 
 
-def upgrade(engine: Engine, db_path: Path, backup_dir: Path | None, target: str = "head") -> MigrationResult:
+def upgrade(engine: Engine, db_path: Path, backup_dir: Path | None, target: str = "head",
+            key: DbKey | None = None) -> MigrationResult:
     """Bring the database to ``target``; back the file up first when it has data to lose."""
     before = current_revision(engine)
     wanted = head_revision() if target == "head" else target
@@ -68,7 +70,7 @@ def upgrade(engine: Engine, db_path: Path, backup_dir: Path | None, target: str 
             )
     backup: Path | None = None
     if before is not None and backup_dir is not None and db_path.exists():
-        backup = backup_database(db_path, backup_dir / timestamped_name(f"before-upgrade-{before}"))
+        backup = backup_database(db_path, backup_dir / timestamped_name(f"before-upgrade-{before}"), key)
         log.info("backed up database before migration %s -> %s", before, wanted)
     cfg = alembic_config()
     with engine.begin() as conn:
