@@ -436,7 +436,7 @@ class QuestionnaireAnswer(SQLModel, table=True):
 
 # --- consultation intake (task オ) -------------------------------------------------------------
 # Personal fields (names, contact, the person's details, what was asked) are 要配慮個人情報: they never go
-# into logs, error messages or anonymous outputs, and every view/export/print of them is in access_log.
+# into logs, error messages or anonymous outputs, and every view/export/print of them is in audit_log.
 
 class ConsultationCase(Tracked, table=True):
     """The person concerned, across all consultations about them (the duplicate check attaches new ones here).
@@ -530,18 +530,31 @@ class IssueConsultation(SQLModel, table=True):
     consultation_id: str = Field(foreign_key="consultation.id", primary_key=True, index=True)
 
 
-class AccessLog(SQLModel, table=True):
-    """Who saw, exported or printed personal data, when, and what (ids and kinds only — never names or text).
-    The database refuses UPDATE and DELETE on this table (triggers in migration 0007)."""
+class AuditLog(SQLModel, table=True):
+    """The hash-chained audit trail (domain/audit.py): who saw, exported, printed, created or changed
+    consultation data, when and what (ids and kinds only — never names or text). ``seq`` orders the entries
+    1, 2, 3 … whatever the clock says; the database refuses UPDATE and DELETE (triggers in migration 0009)."""
 
-    __tablename__ = "access_log"
-    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
-    at: dt.datetime = Field(default_factory=utcnow, index=True)
+    __tablename__ = "audit_log"
+    seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    at: dt.datetime = Field(index=True)  # UTC wall clock (may be wrong on an offline laptop)
     user: str = ""
-    action: str  # domain.consultations.ACCESS_ACTIONS: view / reveal / export / print / consent ...
-    entity: str = ""  # consultation_case / consultation / export
+    role: str = ""
+    action: str  # domain.audit.ACTION_LABELS: view / reveal / export / print / consent / create / update ...
+    entity: str = ""  # consultation_case / consultation / referral / audit_log
     entity_id: str = ""
-    detail: str = ""  # e.g. the file name or "名前を含める"; no personal data
+    detail: str = ""  # e.g. a case number, a file name or the names of changed fields; no personal data
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+class AuditHead(SQLModel, table=True):
+    """The single-row anchor of the audit trail: the last seq and its hash, moved with every append."""
+
+    __tablename__ = "audit_head"
+    id: int = Field(default=1, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    seq: int = 0
+    hash: str = Field(max_length=64)
 
 
 # --- the annual report -----------------------------------------------------------------------------

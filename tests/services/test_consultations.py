@@ -392,7 +392,7 @@ def test_views_and_reveals_are_logged_and_the_log_cannot_be_changed(services, id
     with pytest.raises(DomainError):
         c.log_access("delete", "consultation", named.id)
     with sqlite3.connect(services.db.path) as raw:
-        for sql in ("UPDATE access_log SET detail = 'x'", "DELETE FROM access_log"):
+        for sql in ("UPDATE audit_log SET detail = 'x'", "DELETE FROM audit_log"):
             with pytest.raises(sqlite3.IntegrityError, match="append-only"):
                 raw.execute(sql)
     assert len(c.access_log()) == 3

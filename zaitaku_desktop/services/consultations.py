@@ -2,11 +2,13 @@
 access log. Read shapes are frozen dataclasses; every write is one session (one transaction).
 
 Personal data (names, contact details, the person's details, what was asked and answered) never goes into
-log messages or exception texts; views, reveals, exports and prints of it are written to ``access_log``."""
+log messages or exception texts; views, reveals, exports and prints of it, and every change to a consultation, are written to the hash-chained
+audit trail (``audit_log``, storage/audit_repo.py) in the same transaction."""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
 import json
@@ -24,15 +26,17 @@ from zaitaku_desktop.domain.consultations import (
 )
 from zaitaku_desktop.domain.dates import parse_date
 from zaitaku_desktop.domain.errors import ConflictError, DomainError, FieldIssue, FileFormatError, NotFoundError, \
-    ValidationError
+    PermissionDeniedError, ValidationError
 from zaitaku_desktop.domain.issues import IssueInput, validate_issue
 from zaitaku_desktop.models import (
     ChangeRead, Consent, Consultation, ConsultationCase, ConsultationContact, IssueConsultation, Referral, VocabItem,
     utcnow,
 )
 from zaitaku_desktop.storage import consultation_repo as repo
-from zaitaku_desktop.storage import history_repo, meta_repo, vocab_repo
+from zaitaku_desktop.storage import audit_repo, history_repo, meta_repo, vocab_repo
 from zaitaku_desktop.storage.database import Database
+
+from .security import ROLE_STAFF, ROLE_VIEWER
 
 
 # --- input and read shapes (the contract the GUI, exports and reports use) -----------------------------------
@@ -254,10 +258,21 @@ _CASE_FIELDS = ("person_name", "person_reading", "person_phone", "age_band", "mu
                 "care_level")
 
 
+def _staff_only(method):
+    """Consultations hold personal data: a 閲覧者 may neither read nor write them (PermissionDeniedError)."""
+    @functools.wraps(method)
+    def guarded(self, *args, **kwargs):
+        if self.role == ROLE_VIEWER:
+            raise PermissionDeniedError("閲覧者は相談記録を見たり変更したりできません。担当者としてログインしてください。")
+        return method(self, *args, **kwargs)
+    return guarded
+
+
 class ConsultationService:
-    def __init__(self, db: Database, *, user: str = "") -> None:
+    def __init__(self, db: Database, *, user: str = "", role: str = ROLE_STAFF) -> None:
         self.db = db
         self.user = user
+        self.role = role  # set by services.build_services from the logged-in user
 
     # --- the category vocabulary -----------------------------------------------------------------------
     def ensure_categories_seeded(self) -> bool:
@@ -280,6 +295,7 @@ class ConsultationService:
             return vocab_repo.list_items(s, CATEGORY_KIND, include_archived=include_archived)
 
     # --- reading ------------------------------------------------------------------------------------------
+    @_staff_only
     def list_rows(self, *, start: dt.date | None = None, end: dt.date | None = None,
                   include_archived: bool = False) -> list[ConsultationRow]:
         """Consultations received from ``start`` to ``end`` (local dates, inclusive), newest first. Rows carry
@@ -288,16 +304,19 @@ class ConsultationService:
             return repo.load_rows(s, ConsultationRow, start=_day_start(start), end=_day_after(end),
                                   include_archived=include_archived)
 
+    @_staff_only
     def due(self, today: dt.date) -> list[ConsultationRow]:
         """今日の対応: open consultations whose follow-up date is today or past, most overdue first."""
         with self.db.session() as s:
             return repo.load_rows(s, ConsultationRow, due_by=today, statuses=OPEN_STATUSES,
                                   order="c.follow_up_due, c.received_at")
 
+    @_staff_only
     def count(self, *, include_archived: bool = False) -> int:
         with self.db.session() as s:
             return repo.count(s, include_archived=include_archived)
 
+    @_staff_only
     def get(self, consultation_id: str) -> ConsultationDetail:
         """The whole record of one consultation and its case. Showing it is a view of personal data when
         the case has any, so it is written to the access log."""
@@ -308,8 +327,7 @@ class ConsultationService:
             case = repo.get_case(s, row.case_id)
             assert case is not None
             if _has_personal(case) or row.requester_name or row.requester_contact:
-                repo.log_access(s, user=self.user, action="view", entity=CASE_ENTITY, entity_id=case.id,
-                                detail=case.case_no)
+                self._audit(s, "view", CASE_ENTITY, case.id, case.case_no)
             s.flush()
             case_rows = repo.load_rows(s, ConsultationRow, case_id=case.id, include_archived=True,
                                        order="c.received_at, c.created_at")
@@ -324,19 +342,24 @@ class ConsultationService:
                 case_rows=tuple(case_rows), history=history_repo.for_entity(s, ENTITY, row.id),
                 municipality_id=case.municipality_id, district_id=case.district_id)
 
+    @_staff_only
     def reveal_names(self, count: int) -> None:
         """The user chose to show the names in the list (they are masked until then): log it."""
         self.log_access("reveal", ENTITY, "", f"{max(0, int(count))}件")
 
     # --- writing --------------------------------------------------------------------------------------------
+    @_staff_only
     def create(self, data: ConsultationInput, *, is_sample: bool = False) -> ConsultationRow:
         """A new consultation: on a new case (numbered 2026-0042 by the year received), or on ``data.case_id``
         (the duplicate check's choice; person fields typed now fill or replace the case's)."""
         clean = self._validated(data)
         with self.db.session() as s:
             cid = self._create_in(s, clean, is_sample=is_sample)
-            return repo.load_rows(s, ConsultationRow, ids=[cid])[0]
+            created = repo.load_rows(s, ConsultationRow, ids=[cid])[0]
+            self._audit(s, "create", ENTITY, cid, f"ケース {created.case_no}")
+            return created
 
+    @_staff_only
     def update(self, consultation_id: str, data: ConsultationInput, *,
                expected_version: int | None = None) -> ConsultationRow:
         """Save the form again. Person fields update the case; a status change must be a move NEXT_STATUSES
@@ -370,10 +393,16 @@ class ConsultationService:
                 row.updated_at = utcnow()
                 history_repo.record(s, entity=ENTITY, entity_id=row.id, action="update", user=self.user,
                                     changes=changes)
-            self._update_case(s, case, {name: getattr(clean, name) for name in _CASE_FIELDS}, names)
+            case_changes = self._update_case(s, case, {name: getattr(clean, name) for name in _CASE_FIELDS}, names)
+            if changes or case_changes:
+                self._audit(s, "update", ENTITY, row.id,
+                            "変更：" + "・".join(FIELD_LABELS.get(k, k) for k in {**changes, **case_changes}))
+            if "status" in changes:
+                self._audit(s, "status", ENTITY, row.id, "→".join(map(str, changes["status"])))
             s.flush()
             return repo.load_rows(s, ConsultationRow, ids=[row.id])[0]
 
+    @_staff_only
     def set_status(self, consultation_id: str, status: str) -> ConsultationRow:
         with self.db.session() as s:
             row = self._row(s, consultation_id)
@@ -382,15 +411,18 @@ class ConsultationService:
             self._move_status(s, row, status)
             return repo.load_rows(s, ConsultationRow, ids=[row.id], include_archived=True)[0]
 
+    @_staff_only
     def set_archived(self, consultation_id: str, archived: bool) -> ConsultationRow:
         """Archive (hide from the list and statistics, keep the record) or bring back. Nothing is deleted."""
         with self.db.session() as s:
             row = self._row(s, consultation_id)
             if history_repo.set_archived(s, row, archived, entity=ENTITY, user=self.user):
+                self._audit(s, "archive" if archived else "unarchive", ENTITY, row.id)
                 s.flush()
             return repo.load_rows(s, ConsultationRow, ids=[row.id], include_archived=True)[0]
 
     # --- duplicates -----------------------------------------------------------------------------------------
+    @_staff_only
     def find_duplicates(self, *, person_reading: str = "", person_name: str = "",
                         municipality_id: str | None = None, district_id: str | None = None, phone: str = "",
                         exclude_case_id: str | None = None) -> list[DuplicateCandidate]:
@@ -426,6 +458,7 @@ class ConsultationService:
         return out
 
     # --- the contact record and referrals --------------------------------------------------------------------
+    @_staff_only
     def add_contact(self, consultation_id: str, at: object, kind: str, text: str) -> ContactRead:
         """One more entry in the case's record (a call-back, a call to the family...). ``at`` is local time
         (None = now)."""
@@ -441,9 +474,11 @@ class ConsultationService:
         with self.db.session() as s:
             row = self._row(s, consultation_id)
             entry = repo.add_contact(s, row.id, rules.to_utc(when), kind, text, self.user)
+            self._audit(s, "contact", ENTITY, row.id, kind)
             s.flush()
             return _contact_read(entry)
 
+    @_staff_only
     def add_referral(self, consultation_id: str, resource_id: str, referred_on: object, how: str, *,
                      share_personal: bool) -> ReferralRead:
         """Refer the consultation to a provider from the resource list. Passing the person's details on
@@ -470,11 +505,13 @@ class ConsultationService:
                              text, self.user)
             history_repo.record(s, entity=ENTITY, entity_id=row.id, action="referral", user=self.user,
                                 changes={"referral": [None, text]})
+            self._audit(s, "referral", ENTITY, row.id, f"{how}で紹介" + ("（本人の情報を提供）" if share_personal else ""))
             if row.status in REFERRAL_MOVES_FROM:
                 self._move_status(s, row, "紹介済")
             s.flush()
             return _referral_read(referral, *label)
 
+    @_staff_only
     def set_referral_outcome(self, referral_id: str, outcome: str, outcome_on: object) -> ReferralRead:
         """What came of a referral (受け入れ・訪問開始 …); written to the case's record as 紹介先の結果."""
         issues: list[FieldIssue] = []
@@ -494,10 +531,12 @@ class ConsultationService:
                              "紹介先の結果", f"{label[0]}：{outcome}", self.user)
             history_repo.record(s, entity=ENTITY, entity_id=referral.consultation_id, action="referral",
                                 user=self.user, changes={"outcome": [None, HIDDEN]}, note=label[0])
+            self._audit(s, "referral", ENTITY, referral.consultation_id, "紹介先の結果")
             s.flush()
             return _referral_read(referral, *label)
 
     # --- consent ---------------------------------------------------------------------------------------------
+    @_staff_only
     def record_consent(self, case_id: str, *, granted: bool, recipients: str, purpose: str, obtained_on: object,
                        method: str) -> ConsentRead:
         """Record the person's answer (granted or refused): to whom, for what, when and how. The newest
@@ -528,6 +567,7 @@ class ConsultationService:
             self._consent_logged(s, consent, "同意あり" if granted else "同意なし")
             return _consent_read(consent)
 
+    @_staff_only
     def withdraw_consent(self, consent_id: str, on: object) -> ConsentRead:
         issues: list[FieldIssue] = []
         day = _date_or_issue(on, "withdrawn_on", "撤回の日", issues) or rules.local_now().date()
@@ -545,11 +585,13 @@ class ConsultationService:
             self._consent_logged(s, consent, "撤回")
             return _consent_read(consent)
 
+    @_staff_only
     def active_consent(self, case_id: str) -> ConsentRead | None:
         with self.db.session() as s:
             consent = self._active_consent(s, case_id)
             return _consent_read(consent) if consent else None
 
+    @_staff_only
     def shareable(self, consultation_id: str, purpose: str = "referral") -> bool:
         """The one rule every export, print and referral asks: may this consultation's personal fields leave
         the program? Only with an active consent on its case (whatever the purpose: referral, print, export)."""
@@ -558,19 +600,23 @@ class ConsultationService:
             return self._active_consent(s, row.case_id) is not None
 
     # --- the access log --------------------------------------------------------------------------------------
+    @_staff_only
     def log_access(self, action: str, entity: str, entity_id: str, detail: str = "") -> None:
         """Record a view / reveal / export / print / consent. ``detail`` names a file or a choice, never a
         person's name or case text."""
         if action not in ACCESS_ACTIONS:
             raise DomainError(f"不明なアクセスの種類です：{action}")
         with self.db.session() as s:
-            repo.log_access(s, user=self.user, action=action, entity=entity, entity_id=entity_id,
-                            detail=(detail or "")[:200])
+            self._audit(s, action, entity, entity_id, detail)
 
+    @_staff_only
     def access_log(self, *, start: dt.date | None = None, end: dt.date | None = None) -> list[AccessRead]:
-        """The access log (local dates, inclusive), newest first. It cannot be edited: the database refuses."""
+        """Views, reveals, exports, prints and consent from the audit trail (local dates, inclusive), newest first.
+        It cannot be edited: the database refuses."""
         with self.db.session() as s:
-            return [AccessRead(*r) for r in repo.access_rows(s, _day_start(start), _day_after(end))]
+            entries = audit_repo.rows(s, _day_start(start), _day_after(end), actions=tuple(ACCESS_ACTIONS))
+        return [AccessRead(rules.to_local(dt.datetime.fromisoformat(e.at)), e.user, e.action, e.entity, e.entity_id,
+                           e.detail) for e in entries]
 
     # --- statistics and the issue board ---------------------------------------------------------------------
     def stats(self, start: dt.date, end: dt.date, *, top: int = 10) -> ConsultationStats:
@@ -616,6 +662,7 @@ class ConsultationService:
             average_minutes=round(minutes / timed, 1) if timed else None,
         )
 
+    @_staff_only
     def promote_candidates(self, start: dt.date, end: dt.date, *, min_count: int = 5) -> list[PromotionCandidate]:
         """Themes that recur: categories with at least ``min_count`` consultations in one fiscal quarter (within
         start..end) that are not yet on the issue board."""
@@ -632,6 +679,7 @@ class ConsultationService:
                 consultation_ids=tuple(sorted(ids.split(",")))))
         return out
 
+    @_staff_only
     def promote_to_issue(self, consultation_ids: list[str], *, title: str, layer: str, profession_ids: list[str],
                          description: str = "") -> str:
         """Create an issue (課題ボード, status 抽出) from recurring consultations and link them to it. Only counts,
@@ -666,6 +714,7 @@ class ConsultationService:
             for cid in ids:
                 history_repo.record(s, entity=ENTITY, entity_id=cid, action="promote", user=self.user,
                                     changes={"issue": [None, clean.title]})
+                self._audit(s, "promote", ENTITY, cid, f"課題 {issue_id}")
             return issue_id
 
     # --- the sample region -----------------------------------------------------------------------------------
@@ -720,6 +769,7 @@ class ConsultationService:
             for at, kind, text in entry.contacts:
                 repo.add_contact(s, cid, rules.to_utc(at), kind, text, clean.handled_by)
         meta_repo.put(s, SAMPLE_LOADED_KEY, "1")
+        self._audit(s, "sample", ENTITY, "", f"サンプルの相談 {len(case_ids)}件")
         return len(case_ids)
 
     # --- helpers -----------------------------------------------------------------------------------------------
@@ -755,7 +805,7 @@ class ConsultationService:
         return row.id
 
     def _update_case(self, s: Session, case: ConsultationCase, values: dict[str, object],
-                     names: dict[str, dict[str, str]]) -> None:
+                     names: dict[str, dict[str, str]]) -> dict[str, list]:
         before = self._case_snapshot(case, names)
         for name, value in values.items():
             setattr(case, name, value)
@@ -765,18 +815,24 @@ class ConsultationService:
             case.updated_at = utcnow()
             history_repo.record(s, entity=CASE_ENTITY, entity_id=case.id, action="update", user=self.user,
                                 changes=changes)
+        return changes
 
     def _move_status(self, s: Session, row: Consultation, status: str) -> None:
         if row.status == status:
             return
         history_repo.record(s, entity=ENTITY, entity_id=row.id, action="status", user=self.user,
                             changes={"status": [row.status, status]})
+        self._audit(s, "status", ENTITY, row.id, f"{row.status}→{status}")
         row.status, row.version, row.updated_at = status, row.version + 1, utcnow()
         s.flush()
 
+    def _audit(self, s: Session, action: str, entity: str, entity_id: str, detail: str = "") -> None:
+        """One entry of the audit trail in this transaction: ids, kinds and labels only, never personal values."""
+        audit_repo.append(s, user=self.user, role=self.role, action=action, entity=entity, entity_id=entity_id,
+                          detail=detail)
+
     def _consent_logged(self, s: Session, consent: Consent, what: str) -> None:
-        repo.log_access(s, user=self.user, action="consent", entity=CASE_ENTITY, entity_id=consent.case_id,
-                        detail=what)
+        self._audit(s, "consent", CASE_ENTITY, consent.case_id, what)
         history_repo.record(s, entity=CASE_ENTITY, entity_id=consent.case_id, action="consent", user=self.user,
                             changes={"consent": [None, f"{what}（{consent.method}）"]})
 

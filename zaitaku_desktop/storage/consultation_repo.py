@@ -1,4 +1,5 @@
-"""Consultation cases, consultations, referrals, the contact record, consent and the access log. Never commits.
+"""Consultation cases, consultations, referrals, the contact record and consent. Never commits (the audit
+trail of them is storage/audit_repo.py).
 
 List and statistics queries run on the raw cursor with joins, correlated sub-selects and GROUP BY, so that
 50,000 consultations load in one statement and are counted by SQLite, not by Python loops."""
@@ -13,10 +14,8 @@ from typing import TypeVar
 from sqlalchemy import delete, insert
 from sqlmodel import Session, select
 
-from zaitaku_desktop.domain.consultations import to_local
 from zaitaku_desktop.models import (
-    AccessLog, Consent, Consultation, ConsultationCase, ConsultationCategoryLink, ConsultationContact, Referral,
-    new_id, utcnow,
+    Consent, Consultation, ConsultationCase, ConsultationCategoryLink, ConsultationContact, Referral,
 )
 from zaitaku_desktop.storage.convert import as_date, as_utc_datetime
 
@@ -277,27 +276,3 @@ def quarter_groups(session: Session, start: dt.datetime, end: dt.datetime, min_c
 def count(session: Session, *, include_archived: bool = False) -> int:
     sql = "SELECT count(*) FROM consultation" + ("" if include_archived else " WHERE archived_at IS NULL")
     return int(session.connection().exec_driver_sql(sql).scalar() or 0)
-
-
-# --- the access log ----------------------------------------------------------------------------------------
-
-def log_access(session: Session, *, user: str, action: str, entity: str, entity_id: str, detail: str) -> None:
-    session.execute(insert(AccessLog.__table__), [{  # type: ignore[attr-defined]
-        "id": new_id(), "at": utcnow(), "user": user, "action": action, "entity": entity, "entity_id": entity_id,
-        "detail": detail}])
-
-
-def access_rows(session: Session, start: dt.datetime | None, end: dt.datetime | None) -> list[tuple]:
-    """(at local, user, action, entity, entity_id, detail), newest first."""
-    where, params = [], []
-    if start is not None:
-        where.append("at >= ?")
-        params.append(stamp(start))
-    if end is not None:
-        where.append("at < ?")
-        params.append(stamp(end))
-    rows = session.connection().exec_driver_sql(
-        "SELECT at, user, action, entity, entity_id, detail FROM access_log"
-        + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY at DESC, rowid DESC",
-        tuple(params)).fetchall()
-    return [(to_local(as_utc_datetime(r[0])), *r[1:]) for r in rows]
