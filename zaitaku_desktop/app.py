@@ -134,8 +134,10 @@ class StartUp:
         self.quit_after_ms = quit_after_ms
         self.read_only = False
         self.recovered = False
+        self.new_file = not (db_path.is_file() and db_path.stat().st_size > 0)  # the program creates it
         self.services = None
         self.lock = None
+        self.credentials = None  # services.security.Credentials after a log-in
 
     def begin(self) -> None:
         from zaitaku_desktop.domain.errors import InstanceLockedError
@@ -151,16 +153,40 @@ class StartUp:
                 self.window.close()
                 return
             self.read_only = True
-        self.open()
+        if self.log_in():
+            self.open()
+
+    def log_in(self) -> bool:
+        """A protected database (encrypted, or with users) asks who is there before anything is opened;
+        「終了」 quits. False when the program is closing."""
+        from zaitaku_desktop.services.security import Gate
+
+        gate = Gate(self.db_path)
+        if not gate.needs_login:
+            return True
+        from zaitaku_desktop.ui.login_dialog import LoginDialog
+
+        dialog = LoginDialog(gate, self.window, settings=self.settings)
+        if not dialog.exec() or dialog.credentials is None:
+            self.close()
+            self.window.close()
+            return False
+        self.credentials = dialog.credentials
+        return True
 
     def open(self) -> None:
         def work():
             from zaitaku_desktop.services import build_services
             from zaitaku_desktop.storage.database import Database
 
-            db = Database.open(self.db_path, backup_dir=self.backup_dir, read_only=self.read_only)
+            from zaitaku_desktop.services.security import ROLE_VIEWER
+
+            who = self.credentials.user if self.credentials is not None else None
+            db = Database.open(self.db_path, backup_dir=self.backup_dir, read_only=self.read_only, key=self.key,
+                               query_only=who is not None and who.role == ROLE_VIEWER)
             try:
-                return build_services(db, user=self.settings.get("user/name") or None)
+                return build_services(db, user=who.name if who is not None else self.settings.get("user/name") or None,
+                                      credentials=self.credentials)
             except BaseException:
                 db.close()
                 raise
@@ -190,6 +216,8 @@ class StartUp:
                 f"データベースを新しい形式に更新しました（更新前のバックアップ：{migration.backup.name}）", 15000)
         if is_network_path(self.db_path):
             self.messages.warning("ネットワーク上のデータベース", NETWORK_WARNING + f"\n{self.db_path}")
+        if self.new_file and self.quit_after_ms is None and not services.db.read_only:
+            window.ready.connect(window.offer_protection_on_first_start, type=_single_shot())
         if self.quit_after_ms is None and self.settings.get("ui/offer_sample") and not services.db.read_only \
                 and services.sample.is_empty():
             window.ready.connect(window.offer_sample_on_first_start, type=_single_shot())
@@ -246,10 +274,15 @@ class StartUp:
         from zaitaku_desktop.storage.backup import restore_database
 
         def work():
-            restore_database(backup, self.db_path, self.backup_dir)
+            restore_database(backup, self.db_path, self.backup_dir, key=self.key)
             log.info("database restored from backup %s", backup.name)
 
         self.runner.run(work, on_done=lambda _result: self.open(), on_error=self.failed_for_good)
+
+    @property
+    def key(self):
+        """The database key from the log-in (None for a plain database)."""
+        return self.credentials.key if self.credentials is not None else None
 
     def failed_for_good(self, exc: BaseException) -> None:
         self.recovered = True  # never move aside twice

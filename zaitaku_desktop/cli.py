@@ -20,6 +20,8 @@
     zaitaku-desktop [--db PATH] backup [DIR]            a checked backup (default: the backup folder of the settings)
     zaitaku-desktop [--db PATH] restore FILE            replace the database with a backup (the current one is kept)
     zaitaku-desktop [--db PATH] check                   integrity, references and the program's rules; 0 = all pass
+    zaitaku-desktop [--db PATH] audit verify            check the hash-chained audit log; 0 = intact, 1 = tampered
+    zaitaku-desktop [--db PATH] audit export OUT.xlsx|OUT.csv   the audit log for the privacy officer
 """
 
 from __future__ import annotations
@@ -42,6 +44,11 @@ def build_parser() -> argparse.ArgumentParser:
                                                  "サブコマンドなしで画面を開きます。")
     parser.add_argument("--db", metavar="PATH", help="使うデータベースファイル（既定：ユーザーのデータフォルダ。環境変数 ZAITAKU_DB でも指定可）")
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument("--user", metavar="NAME", help="保護されたデータベースを開く利用者名（登録が1人なら省略可）")
+    parser.add_argument("--password-stdin", action="store_true",
+                        help="パスワードを標準入力の1行目から読む（指定しなければ画面で尋ねます）")
+    parser.add_argument("--recovery-key-stdin", action="store_true",
+                        help="パスワードの代わりに回復キーを標準入力の1行目から読む")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.add_parser("demo", help="空のデータベースにサンプル地域（釜石市・大槌町、架空データ）を読み込む")
     res = sub.add_parser("resources", help="資源一覧の取り込み・書き出し・集計")
@@ -74,7 +81,33 @@ def build_parser() -> argparse.ArgumentParser:
     _add_consultation_commands(sub)
     _add_report_commands(sub)
     _add_maintenance_commands(sub)
+    _add_audit_commands(sub)
     return parser
+
+
+def _add_audit_commands(sub):
+    """`audit verify` and `audit export OUT`: the hash-chained audit log (監査ログ)."""
+    audit = sub.add_parser("audit", help="監査ログ（個人情報の表示・書き出し・変更の記録）の検証と書き出し")
+    asub = audit.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=_Parser)
+    asub.add_parser("verify", help="監査ログが書き換え・削除・差し込みされていないか検証する。正常なら終了コード 0、異常があれば 1")
+    aexp = asub.add_parser("export", help="監査ログ（通番・検証値つき）を .xlsx（検証結果のシートつき）または .csv に書き出す")
+    aexp.add_argument("out", metavar="OUT.xlsx|OUT.csv")
+    return asub
+
+
+def _audit(services, args: argparse.Namespace) -> int:
+    """`audit verify` (exit 1 when anything was tampered with) and `audit export`."""
+    if args.action == "export":
+        count = services.audit.export(Path(args.out))
+        print(f"監査ログ {count:,} 件を書き出しました：{args.out}")
+        return 0
+    report = services.audit.verify()
+    print(report.summary())
+    for problem in report.problems:
+        print(f"異常：{problem.message_ja}")
+    for note in report.clock_notes:
+        print(f"参考：{note.message_ja}")
+    return 0 if report.ok else 1
 
 
 def _add_issue_commands(sub):
@@ -269,9 +302,13 @@ def main(argv: list[str] | None = None) -> int:
 
     db_path = paths.resolve_db_path(args.db)
     if args.command is None:
+        import os
+
         from zaitaku_desktop.app import run_gui
 
-        return run_gui(db_path)
+        # Hidden smoke-test switch (tests/test_bundle.py): close the window this many ms after the list shows.
+        smoke = os.environ.get("ZAITAKU_SMOKE_QUIT_MS", "")
+        return run_gui(db_path, quit_after_ms=int(smoke) if smoke.isdigit() else None)
     return run_command(args, db_path)
 
 
@@ -359,10 +396,13 @@ def _dispatch(args: argparse.Namespace, db_path: Path) -> int:
         return _fail(message, 2)
     if args.command == "consultations" and (message := _check_consultation_args(args)):
         return _fail(message, 2)
+    if args.command == "audit" and args.action == "export" and Path(args.out).suffix.lower() not in (".xlsx", ".csv"):
+        return _fail(f"書き出し先の拡張子は .xlsx または .csv にしてください：{args.out}", 2)
 
+    credentials = _credentials(args, db_path)
     if args.command in MAINTENANCE_COMMANDS:
-        return _maintenance(args, db_path)
-    services = open_services(db_path, backup_dir=_backup_folder())
+        return _maintenance(args, db_path, credentials)
+    services = open_services(db_path, backup_dir=_backup_folder(), credentials=credentials)
     services.maintenance.folder = _backup_folder(default=None)
     try:
         if args.command == "issues":
@@ -373,6 +413,8 @@ def _dispatch(args: argparse.Namespace, db_path: Path) -> int:
             return _meetings(services, args)
         if args.command == "consultations":
             return _consultations(services, args)
+        if args.command == "audit":
+            return _audit(services, args)
         if args.command == "demo":
             result = services.sample.load()
             print(f"サンプル地域を読み込みました：市町村 {result.municipalities}・地区 {result.districts}・"
@@ -596,19 +638,50 @@ def _add_maintenance_commands(sub) -> None:
     sub.add_parser("check", help="データの検査（ファイルの整合性・参照・プログラムの規則）。すべて OK なら終了コード 0")
 
 
-def _maintenance(args: argparse.Namespace, db_path: Path) -> int:
+def _credentials(args: argparse.Namespace, db_path: Path):
+    """Log in when the database is protected (encrypted, or users registered); None when it is not.
+
+    The password comes from the terminal (not echoed) or, with --password-stdin, from the first line of
+    standard input; it is never taken from the command line, where other users could see it.
+    """
+    import getpass
+
+    from zaitaku_desktop.domain.errors import AuthError
+    from zaitaku_desktop.services.security import Gate
+
+    gate = Gate(db_path)
+    if not gate.needs_login and not args.recovery_key_stdin:
+        return None
+    if args.recovery_key_stdin:
+        return gate.login_with_recovery_key(sys.stdin.readline())
+    names = gate.user_names()
+    name = args.user or (names[0] if len(names) == 1 else "")
+    if not name:
+        raise AuthError("このデータベースは保護されています。--user で利用者名を指定してください"
+                        f"（登録されている利用者：{'、'.join(names) or 'なし（回復キーで開いてください）'}）。")
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif sys.stdin.isatty():
+        password = getpass.getpass(f"{name} のパスワード：")
+    else:
+        raise AuthError("このデータベースは保護されています。パスワードを --password-stdin で標準入力から渡してください。")
+    return gate.login(name, password)
+
+
+def _maintenance(args: argparse.Namespace, db_path: Path, credentials=None) -> int:
     """`backup [DIR]`, `restore FILE` and `check`."""
     from zaitaku_desktop.domain.errors import StorageError
     from zaitaku_desktop.services.maintenance import MaintenanceService, format_size, restore_file
     from zaitaku_desktop.storage.database import Database
 
     folder = _backup_folder()
+    key = credentials.key if credentials else None
     if args.command == "restore":
         from zaitaku_desktop.storage.instance_lock import InstanceLock
 
         try:
             with InstanceLock(db_path):  # never swap the file under a running window
-                result = restore_file(Path(args.file), db_path, folder)
+                result = restore_file(Path(args.file), db_path, folder, key=key)
         except StorageError as exc:
             return _fail("復元しませんでした。" + exc.message, 2)
         print(f"復元しました：{args.file} → {db_path}")
@@ -618,7 +691,7 @@ def _maintenance(args: argparse.Namespace, db_path: Path) -> int:
     if not db_path.is_file():
         return _fail(f"データベースが見つかりません：{db_path}", 2)
     if args.command == "check":
-        db = Database.open(db_path, migrate=False)
+        db = Database.open(db_path, migrate=False, key=key)
         try:
             report = MaintenanceService(db).check()
         finally:
@@ -627,7 +700,7 @@ def _maintenance(args: argparse.Namespace, db_path: Path) -> int:
             print(f"{'OK' if item.ok else 'NG'}\t{item.name}\t{item.detail}")
         print("すべての検査に合格しました" if report.ok else "問題が見つかりました（NG の行）")
         return 0 if report.ok else 1
-    db = Database.open(db_path, backup_dir=folder)
+    db = Database.open(db_path, backup_dir=folder, key=key)
     try:
         service = MaintenanceService(db, folder=_backup_folder(default=None))
         result = service.backup_now(Path(args.dir) if args.dir else None)

@@ -48,6 +48,8 @@ DECLARED: dict[str, Setting] = {s.key: s for s in (
     Setting("handouts/hub_name", "", str),
     Setting("handouts/hub_phone", "", str),
     Setting("handouts/hub_fax", "", str),
+    Setting("security/idle_minutes", 5, int),  # 自動ロック; 0 = never
+    Setting("security/last_user", "", str),  # the log-in's last user name (never a password)
 )}
 
 

@@ -157,6 +157,16 @@ class SecurityService:
         self.db = db
         self.current: UserRead | None = credentials.user if credentials else None
         self.maintenance = maintenance  # MaintenanceService: the verified backup before a conversion
+        self.audit = None  # AuditService: security events join the audit trail
+
+    def record(self, action: str, detail: str = "") -> None:
+        """A security event in the audit trail (who is in the entry; ``detail`` holds no secret)."""
+        if self.audit is None or self.db.locked or self.db.query_only or self.db.read_only:
+            return
+        try:
+            self.audit.append(action, "security", "", detail)
+        except StorageError as exc:  # the event is secondary to what was just done
+            log.warning("could not record security event %s: %s", action, exc.message)
 
     # --- state ---------------------------------------------------------------------------------------
     def _keyfile(self) -> KeyFile | None:
@@ -190,6 +200,7 @@ class SecurityService:
 
     # --- lock ----------------------------------------------------------------------------------------
     def lock(self) -> None:
+        self.record("lock")
         self.db.lock()
         log.info("window locked; database key dropped")
 
@@ -200,11 +211,13 @@ class SecurityService:
             raise AuthError("回復キーで開いているため、回復キーで解除してください。")
         credentials = Gate(self.db.path).login(self.current.name, password)
         self.db.unlock(credentials.key)
+        self.record("unlock")
         log.info("window unlocked")
 
     def unlock_with_recovery_key(self, text: str) -> None:
         credentials = Gate(self.db.path).login_with_recovery_key(text)
         self.db.unlock(credentials.key)
+        self.record("unlock", "回復キー")
         log.info("window unlocked with the recovery key")
 
     # --- users ---------------------------------------------------------------------------------------
@@ -235,6 +248,7 @@ class SecurityService:
             raise StorageError("最初の利用者は「担当者」にしてください（閲覧者だけでは設定を変えられなくなります）。")
         keyfile.users.append(self._new_entry(name, role, password))
         self._save(keyfile)
+        self.record("user_add", f"{name}（{role}）")
         if self.current is None:  # the first user: from now on the window locks with this password
             self.current = UserRead(name, role)
         return UserRead(name, role)
@@ -251,6 +265,7 @@ class SecurityService:
             raise StorageError("最後の担当者は削除できません。先にほかの担当者を登録してください。")
         keyfile.users.remove(entry)
         self._save(keyfile)
+        self.record("user_remove", entry.name)
         if self.current and self.current.name == entry.name:
             self.current = None
 
@@ -265,6 +280,7 @@ class SecurityService:
             raise StorageError("最後の担当者を閲覧者にはできません。先にほかの担当者を登録してください。")
         entry.role = role
         self._save(keyfile)
+        self.record("user_role", f"{entry.name}（{role}）")
 
     def reset_password(self, name: str, new_password: str) -> None:
         """A 担当者 sets another user's password (the user forgot it); their slot is sealed anew."""
@@ -275,6 +291,7 @@ class SecurityService:
         assert entry is not None
         keyfile.users[keyfile.users.index(entry)] = self._new_entry(entry.name, entry.role, new_password)
         self._save(keyfile)
+        self.record("user_reset", entry.name)
 
     def _existing(self, name: str) -> KeyFile:
         keyfile = self._keyfile()
@@ -295,6 +312,7 @@ class SecurityService:
         assert entry is not None
         keyfile.users[keyfile.users.index(entry)] = self._new_entry(entry.name, entry.role, new)
         self._save(keyfile)
+        self.record("password")
         return None
 
     # --- encryption ----------------------------------------------------------------------------------
@@ -328,7 +346,8 @@ class SecurityService:
         keyfile.save(self.db.path)  # slots first: the file is still plain, so they are only a promise
         self._convert(key)
         self.current = UserRead(name, ROLE_STAFF)
-        self._encrypt_plain_backups()
+        count = self._encrypt_plain_backups()
+        self.record("protect", f"バックアップ{count}件も暗号化")
         log.info("database encrypted")
         return format_recovery_key(key.raw())
 
@@ -342,6 +361,7 @@ class SecurityService:
         Gate(self.db.path).login(self.current.name, passphrase)
         self._backup_first("unprotect")
         self._convert(None)
+        self.record("unprotect")
         keyfile = self._keyfile()
         if keyfile:
             keyfile.strip_slots()
@@ -368,6 +388,7 @@ class SecurityService:
         keyfile.keep_only(key)
         keyfile.save(self.db.path)
         old.wipe()
+        self.record("rekey")
         log.info("database re-keyed")
         return format_recovery_key(key.raw())
 

@@ -7,9 +7,9 @@ import logging
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QTextDocument
-from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QToolBar, QToolButton
+from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QTabWidget, QToolBar, QToolButton
 
-from zaitaku_desktop import APP_TITLE, __version__
+from zaitaku_desktop import APP_TITLE
 from zaitaku_desktop.domain.errors import DomainError
 
 from .icons import icon
@@ -59,7 +59,11 @@ class MainWindow(QMainWindow):
             title, text = PLACEHOLDERS[index]
             self.tabs.addTab(PlaceholderPage(title, text, self), icon(("issues", "meetings", "consultations")[index - 1]),
                              TAB_TITLES[index])
-        self.setCentralWidget(self.tabs)
+        self.stack = QStackedWidget(self)  # page 0: the tabs; page 1: the lock page (ui/lock.py)
+        self.stack.setObjectName("mainStack")
+        self.stack.addWidget(self.tabs)
+        self.setCentralWidget(self.stack)
+        self.lock_controller = None
         self.db_label = QLabel("", self)
         self.db_label.setObjectName("dbLabel")
         self.count_label = QLabel("", self)
@@ -128,6 +132,10 @@ class MainWindow(QMainWindow):
         self.menu_file.addAction(self.act_sample_issues)
         self.menu_file.addSeparator()
         self.menu_file.addAction(self.act_backup)
+        from .audit_dialog import open_audit_dialog
+
+        self.act_audit = self._action("actAuditLog", "監査ログ…", "history", lambda: open_audit_dialog(self.ctx, self))
+        self.menu_file.addAction(self.act_audit)
         self.menu_file.addSeparator()
         self.menu_file.addAction(self.act_quit)
         for a in (t.act_new, t.act_edit, t.act_archive, t.act_history):
@@ -284,7 +292,15 @@ class MainWindow(QMainWindow):
         self._attach_meetings(ctx)
         self._attach_consultations(ctx)
         self._fill_menus()
+        from .security_page import attach_security
+
+        attach_security(self, ctx)  # status-bar labels; a 閲覧者's edit actions disabled
         self._start_backups(ctx)
+        from .lock import LockController
+
+        self.lock_controller = LockController(self, ctx)
+        self.menu_file.insertAction(self.act_quit, self.lock_controller.action)
+        self.menu_file.insertSeparator(self.act_quit)
         self.db_label.setText(str(ctx.services.db.path))
         self.db_label.setToolTip("データベースのファイル")
         self.refresh_vocab()
@@ -345,6 +361,11 @@ class MainWindow(QMainWindow):
     def _attach_consultations(self, ctx) -> None:
         """The 相談受付 tab at index 3 (when the consultation service is there)."""
         if getattr(ctx.services, "consultations", None) is None:
+            return
+        if not getattr(ctx.services, "can_see_personal", True):  # a 閲覧者 never sees a consultation
+            old = self.tabs.widget(3)
+            self.tabs.removeTab(3)
+            old.deleteLater()
             return
         from .consultations.tab import ConsultationTab
 
@@ -428,7 +449,9 @@ class MainWindow(QMainWindow):
         old_theme, old_style = self.settings.theme, self.settings.date_style
         dialog = SettingsDialog(self.ctx, self)
         accepted = dialog.exec()
-        if accepted and self.settings.get("user/name"):
+        self.security_status.update()  # the セキュリティ page may have protected the database or changed users
+        logged_in = self.ctx.services.security is not None and self.ctx.services.security.current is not None
+        if accepted and self.settings.get("user/name") and not logged_in:  # a log-in names the user itself
             self.ctx.services.set_user(self.settings.get("user/name"))
         if accepted and self.settings.theme != old_theme:
             self.set_theme(self.settings.theme)
@@ -446,6 +469,12 @@ class MainWindow(QMainWindow):
             apply_theme(app, key)  # type: ignore[arg-type]
         for action in self.theme_menu.actions():
             action.setChecked(action.objectName() == f"theme_{key}")
+
+    def offer_protection_on_first_start(self) -> None:
+        """Asked once, when the program has just created the database (ui/security_page.offer_protection)."""
+        from .security_page import offer_protection
+
+        offer_protection(self)
 
     def offer_sample_on_first_start(self) -> None:
         """Asked once on an empty database; a 'no' is remembered (the menu entry stays)."""
@@ -524,10 +553,9 @@ class MainWindow(QMainWindow):
         open_studio(self.ctx, self, kind=kind, meeting_id=meeting_id)
 
     def about(self) -> None:
-        self.messages.info("バージョン情報",
-                           f"{APP_TITLE}\nzaitaku-desktop {__version__}\n\n"
-                           "在宅医療・介護連携推進事業（ア〜ク）のための、ネットワークなしで動くデスクトップアプリです。\n"
-                           "フォント：IPAexゴシック・IPAex明朝（IPAフォントライセンスv1.0）")
+        from .about_dialog import AboutDialog
+
+        AboutDialog(self.ctx, self).exec()
 
     # --- backups (ui/backup_dialog.py) -------------------------------------------------------------
     def _start_backups(self, ctx) -> None:
@@ -593,7 +621,7 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
             self.ctx.runner.wait(60000)
-        if self.auto_backup is not None:
-            self.auto_backup.on_exit()
+        if self.auto_backup is not None and not (self.lock_controller and self.lock_controller.locked):
+            self.auto_backup.on_exit()  # (locked: the key is gone; the last automatic backup stands)
         self.save_layout()
         event.accept()

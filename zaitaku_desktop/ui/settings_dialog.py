@@ -258,6 +258,9 @@ class SettingsDialog(QDialog):
             for page, label in ((meeting_type_page(ctx, self), "会議の種類"), (venue_page(ctx, self), "会場")):
                 page.changed.connect(self._mark_vocab_changed)
                 self.tabs.addTab(page, label)
+        from .security_page import add_security_page
+
+        self.security_page = add_security_page(self)
 
         buttons = QDialogButtonBox(self)
         ok = buttons.addButton("OK", QDialogButtonBox.ButtonRole.AcceptRole)
