@@ -22,6 +22,7 @@ from zaitaku_desktop.settings import Settings
 from zaitaku_desktop.ui.consultations import outputs
 from zaitaku_desktop.ui.context import AppContext
 from zaitaku_desktop.ui.messages import RecordingMessages
+from zaitaku_desktop.ui.personal_export import PersonalExportDialog
 from zaitaku_desktop.ui.tasks import SyncTaskRunner
 
 pytestmark = requires_poppler
@@ -101,6 +102,7 @@ def test_the_canary_leaves_only_with_consent_and_choice(qapp, sample_db_path: Pa
                      runner=SyncTaskRunner(), messages=RecordingMessages())
     target: dict[str, str] = {}
     monkeypatch.setattr(outputs, "_ask_save_path", lambda _p, _t, _name, _f: out / target["name"])
+    monkeypatch.setattr(PersonalExportDialog, "exec", lambda d: (d.plain.setChecked(True), d.accept(), d.result())[-1])
     errors: list[str] = []
     try:
         # --- intake, with the mistakes an office worker makes on the way ------------------------------------

@@ -14,6 +14,8 @@ the same run, as a ratio, with the target:
 - the resource directory booklet of 2,000 providers vs a bare ReportLab table of the same rows (≤ 1.5×)
 - the annual report over ten years of records: build() of a fiscal year vs the bare SQL aggregates it needs (≤ 3×)
 - a fuzz run of 10,000 generated and mutated files through the importers (no crash, no hang)
+- the resource list, search, consultation list and statistics on an SQLCipher-encrypted copy of the same
+  data vs the plain database (≤ 1.5×)
 """
 
 from __future__ import annotations
@@ -252,7 +254,8 @@ def bench_in_folder(module: str, work: Path, *, min_repeat: int, repeat: int, **
     open_data (40,000-row national file, 2,000-record change preview), issue_board (500 issues vs a bare
     QStandardItemModel, ≤ 200 ms), meetings (ten years: month view and period totals vs bare SQL, ≤ 3×),
     consultations (50,000: list and statistics vs bare SQL, ≤ 3×), annual_report (ten years vs the bare SQL
-    aggregates it needs, ≤ 3×)."""
+    aggregates it needs, ≤ 3×), encrypted (the resource and consultation lists on an encrypted copy vs the
+    plain database, ≤ 1.5×)."""
     import importlib
 
     run = importlib.import_module(f"tests.benchmarks.{module}").run
@@ -281,7 +284,7 @@ def bench_fuzz(work: Path, cases: int) -> None:
 
 
 BENCHMARKS = ("startup", "memory", "search", "export", "open_data", "map", "issue_board", "meetings", "consultations",
-              "annual_report", "directory", "fuzz")
+              "annual_report", "directory", "fuzz", "encrypted")
 
 
 def main() -> int:
@@ -343,6 +346,9 @@ def main() -> int:
         if "fuzz" in wanted:
             settle()
             bench_fuzz(work, args.fuzz_cases)
+        if "encrypted" in wanted:
+            settle()
+            bench_in_folder("bench_encrypted", work, min_repeat=5, repeat=args.repeat, rows=args.rows)
     failed = [r for r in RESULTS if not r[4]]
     print(f"\n{len(RESULTS) - len(failed)} of {len(RESULTS)} targets met")
     return 1 if failed else 0

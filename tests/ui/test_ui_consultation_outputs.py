@@ -39,6 +39,18 @@ def case(ctx):
     return row, referral, resource
 
 
+@pytest.fixture(autouse=True)
+def personal_warning(qtbot, dialogs):
+    """The personal-data warning before a file with personal data, answered with そのまま保存 (the encrypted ZIP
+    is tested in test_ui_personal_export.py)."""
+    from zaitaku_desktop.ui.personal_export import PersonalExportDialog
+
+    def plain(dialog) -> None:
+        click_checkbox(qtbot, dialog.plain)  # the radio button's indicator
+        qtbot.mouseClick(dialog.findChild(QPushButton, "personalOk"), Qt.MouseButton.LeftButton)
+    return dialogs.drive(PersonalExportDialog, plain)
+
+
 @pytest.fixture
 def save_as(monkeypatch, tmp_path: Path):
     """The file dialog answers with a file in tmp_path (or cancels with None); records the suggested names."""

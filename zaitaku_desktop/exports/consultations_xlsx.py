@@ -85,7 +85,7 @@ def _write_stats(handle: BinaryIO, stats: Any) -> None:
     wb.save(handle)
 
 
-def write_case_list_xlsx(rows: Sequence[Any], path: Path, *, include_names: bool) -> int:
+def write_case_list_xlsx(rows: Sequence[Any], path: Path | BinaryIO, *, include_names: bool) -> int:
     """One line per consultation. Anonymous by default: the person's name masked (domain mask_name), no
     requester names or contacts, no case text. ``include_names=True`` (the user's explicit choice, which the
     caller records in the access log) adds the names, and — for ConsultationDetail items — the reading,
@@ -95,7 +95,10 @@ def write_case_list_xlsx(rows: Sequence[Any], path: Path, *, include_names: bool
     columns = list(BASE_COLUMNS) + list(NAME_COLUMNS if include_names else MASKED_COLUMNS) + list(AREA_COLUMNS)
     if with_details:
         columns += DETAIL_COLUMNS
-    write_atomically(Path(path), lambda handle: _write_cases(handle, items, columns, include_names, with_details))
+    if hasattr(path, "write"):  # an open binary file (memory, for an encrypted ZIP)
+        _write_cases(path, items, columns, include_names, with_details)
+    else:
+        write_atomically(Path(path), lambda handle: _write_cases(handle, items, columns, include_names, with_details))
     return len(items)
 
 

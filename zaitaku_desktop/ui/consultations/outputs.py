@@ -3,8 +3,9 @@ statistics as Excel or a one-page PDF, and the case list as Excel.
 
 Consent decides what leaves the program: the papers carry the person's details only when
 ``ConsultationService.shareable(...)`` says so, and the case list is anonymous unless the user ticks
-「氏名を含めますか？」. Every output that does include personal data is written to the access log (ids and the
-file name only) before the file is written. Files are written on the worker, atomically."""
+「氏名を含めますか？」. Every output that does include personal data first warns and offers an encrypted ZIP
+(ui/personal_export.py), and is written to the access log (ids, the file name and whether it was encrypted) before
+the file is written. Files are written on the worker, atomically."""
 
 from __future__ import annotations
 
@@ -20,11 +21,13 @@ from zaitaku_desktop.domain.dates import fiscal_year
 from zaitaku_desktop.domain.errors import NotFoundError
 from zaitaku_desktop.exports.atomic import write_atomically
 from zaitaku_desktop.exports.consultations_xlsx import write_case_list_xlsx, write_stats_xlsx
+from zaitaku_desktop.exports.secure_zip import ExportTarget
 from zaitaku_desktop.reports.consultation_papers import write_intake_sheet, write_monthly_stats, write_referral_note
 
 from ..context import AppContext
 from ..issues.outputs import _ask_save_path, _done
 from ..meetings.exports import ExportRangeDialog
+from ..personal_export import ZIP_DONE, choose_personal_target
 from ..widgets.progress import run_with_progress
 
 ENTITY = "consultation"
@@ -85,6 +88,22 @@ def _target(parent: QWidget, title: str, name: str, kind: tuple[str, str], path:
     return target
 
 
+def _destination(ctx: AppContext, parent: QWidget, title: str, name: str, kind: tuple[str, str], path: Path | None,
+                 personal: bool) -> ExportTarget | None:
+    """The file to write; with personal data, after the warning and the choice of an encrypted ZIP."""
+    def ask(suggested: str, chosen_kind: tuple[str, str]) -> Path | None:
+        return _target(parent, title, suggested, chosen_kind, path)
+
+    if personal:
+        return choose_personal_target(ctx, parent, name=name, kind=kind, ask_path=ask)
+    chosen = ask(name, kind)
+    return None if chosen is None else ExportTarget(chosen)
+
+
+def _saved(target: ExportTarget) -> str:
+    return f"\n{ZIP_DONE}" if target.encrypted else ""
+
+
 # --- papers of one consultation -----------------------------------------------------------------------
 
 def _paper(ctx: AppContext, parent: QWidget, consultation_id: str, label: str, *, pick: Callable[[Any], Any],
@@ -101,21 +120,19 @@ def _paper(ctx: AppContext, parent: QWidget, consultation_id: str, label: str, *
 
     def loaded(value: tuple[Any, Any, bool]) -> None:
         detail, part, include_personal = value
-        target = _target(parent, f"{label}を保存", name_of(detail, part), PDF, path)
+        target = _destination(ctx, parent, f"{label}を保存", name_of(detail, part), PDF, path, include_personal)
         if target is None:
             return
 
         def work(_progress) -> int:
             if include_personal:
-                service.log_access("print", log[0], log[1], f"{label} {target.name}")
-            pages: list[int] = []
-            write_atomically(target, lambda handle: pages.append(write(detail, part, handle, include_personal)))
-            return pages[0]
+                service.log_access("print", log[0], log[1], f"{label} {target.path.name}（{target.log_note}）")
+            return target.write(lambda handle: write(detail, part, handle, include_personal))
 
         def done(pages: int) -> None:
             note = ("氏名・連絡先などの個人情報を含みます（同意の記録あり）。" if include_personal
                     else LEFT_OUT if _has_personal(detail) else "")
-            _done(ctx, f"{label}（{pages} ページ）を作りました。\n{note}".strip(), target)
+            _done(ctx, f"{label}（{pages} ページ）を作りました。\n{note}{_saved(target)}".strip(), target.path)
 
         run_with_progress(ctx, f"{label}を作っています…", work, on_done=done, error_title="PDFを作れませんでした",
                           parent=parent)
@@ -210,7 +227,8 @@ def export_case_list(ctx: AppContext, parent: QWidget, start: dt.date | None = N
         return
     first, last, include_names = chosen
     named = "_氏名あり" if include_names else ""
-    target = _target(parent, title, f"相談一覧_{first:%Y%m%d}-{last:%Y%m%d}{named}", XLSX, path)
+    target = _destination(ctx, parent, title, f"相談一覧_{first:%Y%m%d}-{last:%Y%m%d}{named}", XLSX, path,
+                          include_names)
     if target is None:
         return
     service = ctx.services.consultations
@@ -218,12 +236,13 @@ def export_case_list(ctx: AppContext, parent: QWidget, start: dt.date | None = N
     def work(_progress) -> int:
         rows = service.list_rows(start=first, end=last)
         if include_names:
-            service.log_access("export", ENTITY, "", f"相談一覧（氏名を含める）{len(rows)}件 {target.name}")
-        return write_case_list_xlsx(rows, target, include_names=include_names)
+            service.log_access("export", ENTITY, "", f"相談一覧（氏名を含める）{len(rows)}件 {target.path.name}"
+                                                     f"（{target.log_note}）")
+        return target.write(lambda handle: write_case_list_xlsx(rows, handle, include_names=include_names))
 
     def done(n: int) -> None:
         how = "氏名を含めて" if include_names else "氏名を伏せ字にして（匿名）"
-        _done(ctx, f"相談 {n:,} 件を{how}書き出しました。", target)
+        _done(ctx, f"相談 {n:,} 件を{how}書き出しました。{_saved(target)}", target.path)
 
     run_with_progress(ctx, "相談の一覧を書き出しています…", work, on_done=done, error_title="書き出せませんでした",
                       parent=parent)
