@@ -63,6 +63,7 @@ class InstanceLock:
         the caller opens the database read-only). Raises :class:`InstanceLockedError` when another
         running copy holds it."""
         try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)  # the first start: no data folder yet
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
         except OSError as exc:
             log.warning("cannot create the instance lock file: %s", type(exc).__name__)
