@@ -167,7 +167,10 @@ class StartUp:
         from zaitaku_desktop.ui.login_dialog import LoginDialog
 
         dialog = LoginDialog(gate, self.window, settings=self.settings)
-        if not dialog.exec() or dialog.credentials is None:
+        accepted = dialog.exec()
+        if not accepted and gate.key_file_missing:
+            return True  # no recovery key: open as usual (a damaged file is then moved aside and a backup offered)
+        if not accepted or dialog.credentials is None:
             self.close()
             self.window.close()
             return False

@@ -151,3 +151,30 @@ def test_empty_fields_are_named_and_a_plain_database_needs_no_log_in(qtbot, star
     opened = dialogs.drive(LoginDialog)
     startup = start(sample_db_path)
     assert opened == [] and startup.services is not None
+
+
+def test_a_lost_key_file_asks_for_the_recovery_key_and_can_go_on_without_one(qtbot, start, protected_path,
+                                                                             encrypted_db, dialogs, messages):
+    keyfile_path(protected_path).unlink()  # the key file was lost; the database itself is fine
+    seen = {}
+
+    def with_key(d: LoginDialog) -> None:
+        seen["recovery_mode"] = d.secret.recovery_mode and d.secret.recovery.isVisible()
+        seen["cancel"] = d.cancel_button.text()
+        qtbot.keyClicks(d.secret.recovery, encrypted_db[1])
+        _ok(qtbot, d)
+
+    dialogs.drive(LoginDialog, with_key)
+    startup = start(protected_path)
+    assert seen == {"recovery_mode": True, "cancel": "回復キーなしで進む"}
+    assert startup.window.resources_tab.count_label.text().startswith("129 件")
+    assert startup.services.db.encrypted
+    startup.close()
+    # Without the recovery key the program goes on as with any file it cannot read: it says so and leaves the
+    # file exactly as it was (a recovery key found later still opens it).
+    before = _digest(protected_path)
+    dialogs.drive(LoginDialog, lambda d: qtbot.mouseClick(d.cancel_button, Qt.MouseButton.LeftButton))
+    quitter = start(protected_path)
+    assert quitter.services is None
+    assert "データベースではありません" in messages.texts("error")[-1]
+    assert _digest(protected_path) == before and not list(protected_path.parent.glob("*.damaged-*"))

@@ -109,10 +109,17 @@ class Gate:
         self.db_path = Path(db_path)
         self.keyfile = KeyFile.load(self.db_path)
         self.encrypted = file_is_encrypted(self.db_path)
+        # Not plain SQLite and no key file: an encrypted database whose key file was lost (the recovery key
+        # opens it) — or a file damaged at its start. Only the user can tell; the log-in asks.
+        try:
+            unknown = self.db_path.stat().st_size > 0 and not has_sqlite_header(self.db_path)
+        except OSError:
+            unknown = False
+        self.key_file_missing = unknown and self.keyfile is None and sqlcipher_available()
 
     @property
     def needs_login(self) -> bool:
-        return self.encrypted or bool(self.keyfile and self.keyfile.users)
+        return self.encrypted or self.key_file_missing or bool(self.keyfile and self.keyfile.users)
 
     def user_names(self) -> list[str]:
         return self.keyfile.names() if self.keyfile else []
@@ -140,7 +147,7 @@ class Gate:
                         "（別のデータベースの鍵ファイルの可能性があります）。回復キーで開いてください。")
 
     def login_with_recovery_key(self, text: str) -> Credentials:
-        if not self.encrypted and has_sqlite_header(self.db_path):
+        if not (self.encrypted or self.key_file_missing):
             raise AuthError("このデータベースは暗号化されていないため、回復キーはありません。")
         raw = parse_recovery_key(text)
         if not sqlcipher_available():

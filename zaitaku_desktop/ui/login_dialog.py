@@ -172,6 +172,12 @@ class LoginDialog(QDialog):
         self.countdown.timeout.connect(self.tick)
         self.setMinimumWidth(460)
         (self.secret.password if self.name.currentText() else self.name).setFocus()
+        if getattr(gate, "key_file_missing", False):
+            intro.setText(f"鍵ファイル（{gate.db_path.name}.keys.json）が見つかりません。暗号化されたデータベースなら、"
+                          "回復キーで開けます。\n回復キーがない場合は「回復キーなしで進む」を押してください"
+                          "（ファイルを調べ、開けなければバックアップからの復元をご案内します）。")
+            self.secret.set_recovery_mode(True)
+            self.cancel_button.setText("回復キーなしで進む")
 
     def try_login(self) -> None:
         if self.wait_left:
