@@ -36,6 +36,7 @@ _EXTRA_QSS = """
     QTabBar::tab { text-transform: none; }
     QPushButton { text-transform: none; }
     QTableView { font-size: 13px; }
+    QToolBar QToolButton:disabled { color: #a0a0a0; }
 """
 _QSS_EXTRA = {"font_family": UI_FONT_FAMILY, "font_size": "13px", "density_scale": "-1"}
 
