@@ -143,3 +143,26 @@ def encrypted_db(encrypted_template: tuple[Path, str], tmp_path: Path) -> tuple[
     shutil.copyfile(src, path)
     shutil.copyfile(keyfile_path(src), keyfile_path(path))
     return path, recovery
+
+
+@pytest.fixture
+def logged():
+    """The program's own log file set up as app.py does (INFO and up for everything, DEBUG for the program);
+    yields the log folder."""
+    import logging
+
+    from zaitaku_desktop import paths
+    from zaitaku_desktop.app import setup_logging
+
+    root = logging.getLogger()
+    before, level = list(root.handlers), root.level
+    program = logging.getLogger("zaitaku_desktop")
+    program_level = program.level
+    setup_logging()
+    program.setLevel(logging.DEBUG)
+    yield paths.log_dir()
+    for handler in [h for h in root.handlers if h not in before]:
+        handler.close()
+        root.removeHandler(handler)
+    root.setLevel(level)
+    program.setLevel(program_level)

@@ -6,7 +6,6 @@ names allows it."""
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from pathlib import Path
 
 import openpyxl
@@ -14,7 +13,7 @@ import pytest
 from PySide6.QtCore import QSettings
 
 from pdf_tools import pdf_text, requires_poppler, squeeze
-from zaitaku_desktop import cli, paths
+from zaitaku_desktop import cli
 from zaitaku_desktop.domain.errors import DomainError, ValidationError
 from zaitaku_desktop.services import open_services
 from zaitaku_desktop.services.consultations import ConsultationInput
@@ -71,25 +70,6 @@ class _Period(outputs.PeriodDialog):
 
 class _WithNames(_Period):
     names = True
-
-
-@pytest.fixture
-def logged(tmp_path: Path):
-    """The program's own log file set up as app.py does (INFO and up for everything, DEBUG for the program)."""
-    from zaitaku_desktop.app import setup_logging
-
-    root = logging.getLogger()
-    before, level = list(root.handlers), root.level
-    program = logging.getLogger("zaitaku_desktop")
-    program_level = program.level
-    setup_logging()
-    program.setLevel(logging.DEBUG)
-    yield paths.log_dir()
-    for handler in [h for h in root.handlers if h not in before]:
-        handler.close()
-        root.removeHandler(handler)
-    root.setLevel(level)
-    program.setLevel(program_level)
 
 
 def test_the_canary_leaves_only_with_consent_and_choice(qapp, sample_db_path: Path, tmp_path: Path, logged: Path,

@@ -68,25 +68,6 @@ def _digest(path: Path) -> str:
 
 
 @pytest.fixture
-def logged():
-    """The program's own log file as app.py sets it up, DEBUG for the program."""
-    from zaitaku_desktop.app import setup_logging
-
-    root = logging.getLogger()
-    before, level = list(root.handlers), root.level
-    program = logging.getLogger("zaitaku_desktop")
-    program_level = program.level
-    setup_logging()
-    program.setLevel(logging.DEBUG)
-    yield paths.log_dir()
-    for handler in [h for h in root.handlers if h not in before]:
-        handler.close()
-        root.removeHandler(handler)
-    root.setLevel(level)
-    program.setLevel(program_level)
-
-
-@pytest.fixture
 def temp_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "temp"
     folder.mkdir()

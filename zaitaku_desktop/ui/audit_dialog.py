@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 from zaitaku_desktop.domain.audit import DEFAULT_ROLE
 from zaitaku_desktop.services.audit import AuditReport
 
-from .consultations import error_label, read_day, show_error
+from .consultations import error_label, read_period
 from .context import AppContext
 from .issues.models import Col, RowsModel
 from .issues.outputs import _ask_save_path, _done
@@ -108,16 +108,7 @@ class AuditDialog(QDialog):
         self.refresh()
 
     def period(self) -> tuple[dt.date | None, dt.date | None] | None:
-        start, ok_start = read_day(self.start.text())
-        end, ok_end = read_day(self.end.text())
-        if not (ok_start and ok_end):
-            show_error(self.period_error, "期間を 2026/04/01 や 令和8年4月1日 の形で入力してください（空欄ならすべて）")
-            return None
-        if start and end and end < start:
-            show_error(self.period_error, "期間の終わりは始まりより後にしてください")
-            return None
-        show_error(self.period_error, "")
-        return start, end
+        return read_period(self.start.text(), self.end.text(), self.period_error, required=False)
 
     def refresh(self) -> None:
         period = self.period()

@@ -67,6 +67,21 @@ def read_day(text: str) -> tuple[dt.date | None, bool]:
         return None, False
 
 
+def read_period(start_text: str, end_text: str, error, *, required: bool) -> tuple | None:
+    """(start, end) from two typed dates, or None with the problem shown in ``error``; with ``required`` False an
+    empty field means "no limit" on that side."""
+    start, ok_start = read_day(start_text)
+    end, ok_end = read_day(end_text)
+    if not (ok_start and ok_end) or required and (start is None or end is None):
+        show_error(error, "期間を 2026/04/01 や 令和8年4月1日 の形で入力してください" + ("" if required else "（空欄ならすべて）"))
+        return None
+    if start and end and end < start:
+        show_error(error, "期間の終わりは始まりより後にしてください")
+        return None
+    show_error(error, "")
+    return start, end
+
+
 def category_items(ctx) -> list:
     """The consultation categories (an editable vocabulary), in their order, archived ones left out."""
     return ctx.services.consultations.list_categories()

@@ -25,7 +25,7 @@ from zaitaku_desktop.exports.atomic import write_atomically
 from zaitaku_desktop.services.consultations import ConsultationStats, CrossTable
 
 from ..context import AppContext
-from . import error_label, read_day, show_error
+from . import error_label, read_period
 
 # (key, tab title); the key names the PNG file and the page's widgets.
 VIEWS: tuple[tuple[str, str], ...] = (
@@ -160,16 +160,7 @@ class StatsDialog(QDialog):
 
     # --- computing and showing ---------------------------------------------------------------------------
     def period(self) -> tuple[dt.date, dt.date] | None:
-        start, ok_start = read_day(self.start.text())
-        end, ok_end = read_day(self.end.text())
-        if not (ok_start and ok_end) or start is None or end is None:
-            show_error(self.period_error, "期間を 2026/04/01 や 令和8年4月1日 の形で入力してください")
-            return None
-        if end < start:
-            show_error(self.period_error, "期間の終わりは始まりより後にしてください")
-            return None
-        show_error(self.period_error, "")
-        return start, end
+        return read_period(self.start.text(), self.end.text(), self.period_error, required=True)
 
     def refresh(self) -> None:
         period = self.period()
