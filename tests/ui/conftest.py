@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings
 
+from zaitaku_desktop.app import StartUp
 from zaitaku_desktop.settings import Settings
 from zaitaku_desktop.ui.context import AppContext
+from zaitaku_desktop.ui.main_window import MainWindow
 from zaitaku_desktop.ui.messages import RecordingMessages
 from zaitaku_desktop.ui.tasks import SyncTaskRunner
 
@@ -60,3 +62,23 @@ def rows(sample_services):
 @pytest.fixture
 def dialogs(monkeypatch, qtbot) -> DialogDriver:
     return DialogDriver(monkeypatch, qtbot)
+
+
+@pytest.fixture
+def start(qtbot, settings, messages, tmp_path):
+    """Start the program on a path the way run_gui does, with the test's runner and messages."""
+    started: list[StartUp] = []
+
+    def run(db: Path, backups: Path | None = None) -> StartUp:
+        window = MainWindow(settings, messages)
+        qtbot.addWidget(window)
+        window.show()
+        startup = StartUp(db, window=window, settings=settings, messages=messages, runner=SyncTaskRunner(),
+                          backup_dir=backups or tmp_path / "backups")
+        started.append(startup)
+        startup.begin()
+        return startup
+
+    yield run
+    for startup in started:
+        startup.close()

@@ -10,12 +10,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from zaitaku_desktop.app import StartUp
 from zaitaku_desktop.storage.instance_lock import InstanceLock
 from zaitaku_desktop.storage.keyfile import keyfile_path
 from zaitaku_desktop.ui.login_dialog import LoginDialog
-from zaitaku_desktop.ui.main_window import MainWindow
-from zaitaku_desktop.ui.tasks import SyncTaskRunner
 
 from test_ui_lock import PASSWORD, USER
 from ui_helpers import replace_text, type_text
@@ -28,26 +25,6 @@ def _digest(path: Path) -> str:
 @pytest.fixture
 def protected_path(encrypted_db) -> Path:
     return encrypted_db[0]
-
-
-@pytest.fixture
-def start(qtbot, settings, messages, tmp_path):
-    """Start the program on a path the way run_gui does, with the test's runner and messages."""
-    started: list[StartUp] = []
-
-    def run(db: Path) -> StartUp:
-        window = MainWindow(settings, messages)
-        qtbot.addWidget(window)
-        window.show()
-        startup = StartUp(db, window=window, settings=settings, messages=messages, runner=SyncTaskRunner(),
-                          backup_dir=tmp_path / "backups")
-        started.append(startup)
-        startup.begin()
-        return startup
-
-    yield run
-    for startup in started:
-        startup.close()
 
 
 def _ok(qtbot, dialog: LoginDialog) -> None:

@@ -15,11 +15,10 @@ import pytest
 from PySide6.QtCore import Qt, qInstallMessageHandler
 from PySide6.QtWidgets import QLabel, QPushButton
 
-from zaitaku_desktop.app import StartUp, setup_logging
+from zaitaku_desktop.app import setup_logging
 from zaitaku_desktop.storage.backup import backup_database, timestamped_name
 from zaitaku_desktop.storage.instance_lock import InstanceLock
 from zaitaku_desktop.ui.crash_dialog import CRASH_TITLE, CrashReporter
-from zaitaku_desktop.ui.main_window import MainWindow
 from zaitaku_desktop.ui.resources.form import ResourceDialog
 from zaitaku_desktop.ui.tasks import SyncTaskRunner
 
@@ -31,26 +30,6 @@ def _scribble(path: Path) -> None:
     for page in range(3, len(data) // 4096, 2):
         data[page * 4096 + 8: page * 4096 + 600] = b"\xa5" * 592
     path.write_bytes(bytes(data))
-
-
-@pytest.fixture
-def start(qtbot, settings, messages, tmp_path):
-    """Start the program on a path the way run_gui does, with the test's runner and messages."""
-    started: list[StartUp] = []
-
-    def run(db: Path, backups: Path | None = None) -> StartUp:
-        window = MainWindow(settings, messages)
-        qtbot.addWidget(window)
-        window.show()
-        startup = StartUp(db, window=window, settings=settings, messages=messages, runner=SyncTaskRunner(),
-                          backup_dir=backups or tmp_path / "backups")
-        started.append(startup)
-        startup.begin()
-        return startup
-
-    yield run
-    for startup in started:
-        startup.close()
 
 
 def test_damaged_database_is_moved_aside_and_the_backup_offered_with_its_date(start, sample_db_path, messages,
