@@ -25,13 +25,14 @@ from zaitaku_desktop.domain.consultations import (
     REFERRAL_MOVES_FROM, REQUESTER_TYPES, STATUSES, WINDOWS, CleanConsultation, ConsentRequiredError, mask_name,
 )
 from zaitaku_desktop.domain.dates import parse_date
-from zaitaku_desktop.domain.errors import ConflictError, DomainError, FieldIssue, FileFormatError, NotFoundError, \
+from zaitaku_desktop.domain.errors import DomainError, FieldIssue, FileFormatError, NotFoundError, \
     PermissionDeniedError, ValidationError
 from zaitaku_desktop.domain.issues import IssueInput, validate_issue
 from zaitaku_desktop.models import (
     ChangeRead, Consent, Consultation, ConsultationCase, ConsultationContact, IssueConsultation, Referral, VocabItem,
     utcnow,
 )
+from zaitaku_desktop.services.conflicts import stale_record
 from zaitaku_desktop.storage import consultation_repo as repo
 from zaitaku_desktop.storage import audit_repo, history_repo, meta_repo, vocab_repo
 from zaitaku_desktop.storage.database import Database
@@ -369,8 +370,13 @@ class ConsultationService:
             if row is None:
                 raise NotFoundError(NOT_FOUND)
             if expected_version is not None and row.version != expected_version:
-                raise ConflictError("この相談は、編集を始めたあとでほかの操作により変更されています。"
-                                    "画面を閉じて開き直し、もう一度入力してください。")
+                mine = self._validated(data)
+                names = self._check_refs(s, mine)
+                raise stale_record(
+                    s, entity=ENTITY, entity_id=row.id, version=row.version, expected_version=expected_version,
+                    labels=FIELD_LABELS, what="この相談", theirs=self._snapshot(s, row, names),
+                    yours=self._snapshot(s, Consultation(**{n: getattr(mine, n) for n in _CONSULTATION_FIELDS}),
+                                         names, category_ids=mine.category_ids))
             clean = self._validated(data, current_status=row.status)
             names = self._check_refs(s, clean)
             case_id = clean.case_id or row.case_id

@@ -16,7 +16,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from zaitaku_desktop.domain.dates import fiscal_year
-from zaitaku_desktop.domain.errors import ConflictError, NotFoundError, ValidationError, FieldIssue
+from zaitaku_desktop.domain.errors import NotFoundError, ValidationError, FieldIssue
 from zaitaku_desktop.domain.issues import (
     HUB_LABEL, LAYER_KEYS, OPEN_NEED_STATUS, STATUSES, TITLE_MAX,
     CleanIssue, CleanResponse, IssueInput, NeedInput, ResponseInput, issue_search_text, layer_move_note,
@@ -26,6 +26,7 @@ from zaitaku_desktop.domain.resource import matches, search_terms
 from zaitaku_desktop.models import (
     AssociationNeed, ChangeRead, CollabIssue, IssueResponse, PlannedEvent, utcnow,
 )
+from zaitaku_desktop.services.conflicts import stale_record
 from zaitaku_desktop.storage import history_repo, issue_repo, vocab_repo
 from zaitaku_desktop.storage.database import Database
 
@@ -216,8 +217,16 @@ class IssueService:
             if row is None:
                 raise NotFoundError(NOT_FOUND)
             if expected_version is not None and row.version != expected_version:
-                raise ConflictError("この課題は、編集を始めたあとでほかの操作により変更されています。"
-                                    "画面を閉じて開き直し、もう一度入力してください。")
+                names = self._names(s)
+                mine = CollabIssue(**{a: getattr(clean, a) for a in _PLAIN_FIELDS},
+                                   source_association_id=clean.source_association_id,
+                                   municipality_id=clean.municipality_id)
+                raise stale_record(
+                    s, entity=ENTITY, entity_id=row.id, version=row.version, expected_version=expected_version,
+                    labels=FIELD_LABELS, what="この課題",
+                    theirs=self._snapshot(row, names, issue_repo.profession_ids(s, row.id),
+                                          issue_repo.theme_ids(s, row.id)),
+                    yours=self._snapshot(mine, names, clean.profession_ids, clean.theme_ids))
             self.save_in_session(s, issue_id, clean, reason=reason)
             return issue_repo.load_rows(s, IssueRow, ids=[issue_id])[0]
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 import jpholiday
 from sqlmodel import Session
 
-from zaitaku_desktop.domain.errors import ConflictError, DomainError, FieldIssue, NotFoundError, ValidationError
+from zaitaku_desktop.domain.errors import DomainError, FieldIssue, NotFoundError, ValidationError
 from zaitaku_desktop.domain.meetings import (
     ATTENDANCE_ROLES, ATTENDANCE_STATUSES, CITIZENS_LABEL, HELD_STATUS, ISSUE_ROLES, MEETING_LAYERS,
     OTHERS_LABEL, CleanMeeting, MeetingInput, MeetingWarning, RecurrenceRule, Slot, Speaker, add_minutes,
@@ -25,6 +25,7 @@ from zaitaku_desktop.models import (
     Attendance, ChangeRead, Meeting, MeetingIssue, MeetingSeries, MeetingType, PlannedEvent, Person, Venue,
     utcnow,
 )
+from zaitaku_desktop.services.conflicts import stale_record
 from zaitaku_desktop.storage import history_repo, meeting_repo, vocab_repo
 from zaitaku_desktop.storage.database import Database
 
@@ -377,8 +378,11 @@ class MeetingService:
             if row is None:
                 raise NotFoundError(NOT_FOUND)
             if expected_version is not None and row.version != expected_version:
-                raise ConflictError("この会議・研修は、編集を始めたあとでほかの操作により変更されています。"
-                                    "画面を閉じて開き直し、もう一度入力してください。")
+                names = self._names(s)
+                raise stale_record(s, entity=ENTITY, entity_id=row.id, version=row.version,
+                                   expected_version=expected_version, labels=FIELD_LABELS, what="この会議・研修",
+                                   theirs=self._snapshot(self._clean_from(s, row), names),
+                                   yours=self._snapshot(clean, names))
             from_date = row.date
             series_id = row.series_id
             self.save_in_session(s, meeting_id, clean)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import text
 from sqlmodel import Session
 
-from zaitaku_desktop.domain.errors import ConflictError, NotFoundError, ValidationError
+from zaitaku_desktop.domain.errors import NotFoundError, ValidationError
 from zaitaku_desktop.domain.resource import (
     CleanResource, KeyPerson, ResourceInput, resource_search_text, validate_resource,
 )
@@ -16,6 +16,7 @@ from zaitaku_desktop.domain.vocab import KAMAISHI_TABLE_ORDER
 from zaitaku_desktop.models import (
     ChangeRead, Resource, ResourceDetail, ResourceRow, VocabItem, utcnow,
 )
+from zaitaku_desktop.services.conflicts import StaleRecordError, stale_record
 from zaitaku_desktop.storage import history_repo, resource_repo, vocab_repo
 from zaitaku_desktop.storage.database import Database
 
@@ -102,8 +103,7 @@ class ResourceService:
             if row is None:
                 raise NotFoundError("この資源は見つかりません。ほかの操作で変更された可能性があります。")
             if expected_version is not None and row.version != expected_version:
-                raise ConflictError("この資源は、編集を始めたあとでほかの操作により変更されています。"
-                                    "画面を閉じて開き直し、もう一度入力してください。")
+                raise self._stale(s, row, clean, expected_version)
             self.save_in_session(s, resource_id, clean)
             return resource_repo.load_rows(s, ids=[resource_id])[0]
 
@@ -217,6 +217,20 @@ class ResourceService:
                            capability_counts=capability_counts)
 
     # --- helpers ---------------------------------------------------------------------
+    def _stale(self, s: Session, row: Resource, clean: CleanResource, expected_version: int) -> StaleRecordError:
+        """The refusal of a save based on an old version: their stored values beside the typed ones."""
+        names = self.vocab_names(s)
+        theirs = self._snapshot(row, names, resource_repo.capability_ids(s, row.id),
+                                resource_repo.procedure_marks(s, row.id),
+                                [(p.name, p.role, p.phone) for p in resource_repo.key_persons(s, row.id)])
+        mine = Resource(**{a: getattr(clean, a) for a in _PLAIN_FIELDS}, category_id=clean.category_id,
+                        municipality_id=clean.municipality_id, district_id=clean.district_id)
+        yours = self._snapshot(mine, names, clean.capability_ids, clean.procedure_marks,
+                               [(p.name, p.role, p.phone) for p in clean.key_persons])
+        return stale_record(s, entity=ENTITY, entity_id=row.id, version=row.version,
+                            expected_version=expected_version, labels=FIELD_LABELS, theirs=theirs, yours=yours,
+                            what="この資源")
+
     def _validated(self, data: ResourceInput) -> CleanResource:
         clean, issues = validate_resource(data)
         if clean is None:

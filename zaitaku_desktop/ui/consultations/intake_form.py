@@ -19,11 +19,12 @@ from PySide6.QtWidgets import (
 from zaitaku_desktop.domain.consultations import (
     AGE_BANDS, CARE_LEVELS, CHANNELS, CITIZEN_REQUESTERS, NEXT_STATUSES, REQUESTER_TYPES, STATUSES, WINDOWS,
 )
-from zaitaku_desktop.domain.errors import DomainError, FieldIssue, ValidationError
+from zaitaku_desktop.domain.errors import ConflictError, DomainError, FieldIssue, ValidationError
 from zaitaku_desktop.services.consultations import (
     ConsultationDetail, ConsultationInput, ConsultationRow, DuplicateCandidate,
 )
 
+from ..conflict_dialog import LOAD_THEIRS, OVERWRITE, ask_conflict
 from ..context import AppContext
 from ..widgets.form_rows import add_field_row
 from . import CheckList, category_items, dialog_buttons, keyed_combo, parse_when, read_day, select_data, when_text
@@ -226,6 +227,16 @@ class IntakeDialog(QDialog):
         self._dismissed: set[str] = set()
         return self.banner
 
+    def _load_stored(self) -> None:
+        """「相手の変更を読み込む」: the form shows the stored consultation (and its version) instead of the input."""
+        assert self.detail is not None
+        try:
+            self.detail = self.ctx.services.consultations.get(self.detail.row.id)
+        except DomainError as exc:
+            self.ctx.messages.failure("読み込めませんでした", exc)
+            return
+        self._fill()
+
     def _fill(self) -> None:
         detail = self.detail
         if detail is None:
@@ -418,7 +429,8 @@ class IntakeDialog(QDialog):
             handled_by=self.handled_by.text().strip(), follow_up_due=due, case_id=self.case_id)
         return data, issues
 
-    def save(self) -> None:
+    def save(self, *, version: int | None = None) -> None:
+        """Save; ``version`` (after 「自分の入力で上書きする」) replaces the version the form loaded."""
         data, issues = self.current_input()
         if issues:
             self.show_issues(issues)
@@ -428,9 +440,17 @@ class IntakeDialog(QDialog):
             if self.detail is None:
                 self.saved = service.create(data)
             else:
-                self.saved = service.update(self.detail.row.id, data, expected_version=self.detail.row.version)
+                self.saved = service.update(self.detail.row.id, data,
+                                            expected_version=version or self.detail.row.version)
         except ValidationError as exc:
             self.show_issues(exc.issues or [FieldIssue("", exc.message)])
+            return
+        except ConflictError as exc:
+            choice, stored = ask_conflict(self, exc)
+            if choice == OVERWRITE:
+                self.save(version=stored)
+            elif choice == LOAD_THEIRS:
+                self._load_stored()
             return
         except DomainError as exc:
             self.ctx.messages.failure("保存できませんでした", exc)

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
-from zaitaku_desktop.domain.errors import DomainError, FieldIssue, ValidationError
+from zaitaku_desktop.domain.errors import ConflictError, DomainError, FieldIssue, ValidationError
 from zaitaku_desktop.domain.issues import (
     ACTOR_KINDS, FEEDBACK_METHODS, LAYER_KEYS, LAYER_LABELS, PRIORITIES, RESPONSE_STATES, STATUSES, IssueInput,
     ResponseInput,
@@ -19,6 +19,7 @@ from zaitaku_desktop.domain.issues import (
 from zaitaku_desktop.models import ChangeRead, VocabItem
 from zaitaku_desktop.services.issues import IssueDetail, IssueRow, ResponseRead
 
+from ..conflict_dialog import LOAD_THEIRS, OVERWRITE, ask_conflict
 from ..context import AppContext
 from ..widgets.form_rows import ERROR_STYLE, add_field_row, tabbed_form_shell
 from ..widgets.date_field import with_today_button
@@ -245,6 +246,7 @@ class IssueDialog(QDialog):
         self.detail = detail
         self.saved: IssueRow | None = None
         self.responses_changed = False
+        self.base_version = detail.row.version if detail else None  # the version the fields were filled from
         self.pending: list[ResponseInput] = []
         self.error_labels: dict[str, QLabel] = {}
         self.setObjectName("issueDialog")
@@ -445,6 +447,20 @@ class IssueDialog(QDialog):
         else:
             self.reason.setPlaceholderText("変更の理由（任意）")
 
+    def _load_stored(self) -> None:
+        """「相手の変更を読み込む」: the fields show the stored issue (and its version) instead of the input."""
+        assert self.detail is not None
+        try:
+            self.detail = self.ctx.services.issues.get(self.detail.row.id)
+        except DomainError as exc:
+            self.ctx.messages.failure("読み込めませんでした", exc)
+            return
+        self.base_version = self.detail.row.version
+        self._fill(input_from_row(self.detail.row))
+        self.responses_model.set_rows(self.detail.responses)
+        self._show_history(self.detail.history)
+        self._layer_changed()
+
     def _show_history(self, entries: list[ChangeRead]) -> None:
         self.history.clear()
         self.history.addItems(history_lines(self.ctx, entries))
@@ -579,7 +595,8 @@ class IssueDialog(QDialog):
             issues.append(FieldIssue("reason", "層を変える理由を入力してください"))
         return issues
 
-    def save(self) -> None:
+    def save(self, *, version: int | None = None) -> None:
+        """Save; ``version`` (after 「自分の入力で上書きする」) replaces the version the fields were filled from."""
         data = self.current_input()
         local = self._local_issues(data)
         if local:
@@ -598,6 +615,7 @@ class IssueDialog(QDialog):
                         service.add_response(saved.id, response)
                     self.pending = []
                     self.detail = service.get(saved.id)
+                    self.base_version = self.detail.row.version
                     self.responses_changed = True
                     if resolve_later:
                         data.status = RESOLVED
@@ -606,11 +624,17 @@ class IssueDialog(QDialog):
                         saved = self.detail.row
                 self.saved = saved
             else:
-                version = None if self.responses_changed else self.detail.row.version
-                self.saved = service.update(self.detail.row.id, data, expected_version=version,
+                self.saved = service.update(self.detail.row.id, data, expected_version=version or self.base_version,
                                             reason=self.reason.text().strip())
         except ValidationError as exc:
             self.show_issues(exc.issues or [FieldIssue("", exc.message)])
+            return
+        except ConflictError as exc:
+            choice, stored = ask_conflict(self, exc)
+            if choice == OVERWRITE:
+                self.save(version=stored)
+            elif choice == LOAD_THEIRS:
+                self._load_stored()
             return
         except DomainError as exc:
             self.ctx.messages.failure("保存できませんでした", exc)

@@ -17,10 +17,11 @@ from PySide6.QtWidgets import (
 )
 
 from zaitaku_desktop.domain.dates import parse_date
-from zaitaku_desktop.domain.errors import DomainError, FieldIssue, ValidationError
+from zaitaku_desktop.domain.errors import ConflictError, DomainError, FieldIssue, ValidationError
 from zaitaku_desktop.domain.meetings import STATUSES, MeetingInput, add_minutes, parse_time
 from zaitaku_desktop.services.meetings import MeetingDetail, MeetingRow, MeetingTypeRead, VenueRead
 
+from ..conflict_dialog import LOAD_THEIRS, OVERWRITE, ask_conflict
 from ..context import AppContext
 from ..widgets.form_rows import ERROR_STYLE, add_field_row, tabbed_form_shell
 from ..widgets.date_field import with_today_button, read_typed_date
@@ -247,6 +248,18 @@ class MeetingDialog(QDialog):
         self._venue_changed()
         self._date_changed()
 
+    def _load_stored(self) -> None:
+        """「相手の変更を読み込む」: the form shows the stored meeting (and its version) instead of the input."""
+        assert self.detail is not None
+        try:
+            self.detail = self.ctx.services.meetings.get(self.detail.row.id)
+        except DomainError as exc:
+            self.ctx.messages.failure("読み込めませんでした", exc)
+            return
+        self.base = input_from_detail(self.detail)
+        self._fill(self.base)
+        self.refresh_warnings()
+
     def _connect(self) -> None:
         self.type.currentIndexChanged.connect(self._type_changed)
         self.venue.currentIndexChanged.connect(self._venue_changed)
@@ -388,7 +401,8 @@ class MeetingDialog(QDialog):
             issues.append(FieldIssue("organiser", "主催の団体を選んでください"))
         return issues + self.speakers.issues()
 
-    def save(self) -> None:
+    def save(self, *, version: int | None = None, scope: str | None = None) -> None:
+        """Save; after 「自分の入力で上書きする」 ``version`` replaces the loaded one and ``scope`` is not asked again."""
         data = self.current_input()
         rule, problems = self.recurrence.rule() if self.recurrence is not None else (None, [])
         problems = self._local_issues(data) + problems
@@ -404,13 +418,21 @@ class MeetingDialog(QDialog):
             elif self.detail is None:
                 self.saved = service.create(data, issue_links=links)
             else:
-                scope = SeriesScopeBox(self).ask() if self.detail.row.series_id else "one"
+                scope = scope or (SeriesScopeBox(self).ask() if self.detail.row.series_id else "one")
                 if scope is None:
                     return
-                self.saved = service.update(self.detail.row.id, data, expected_version=self.detail.row.version,
+                self.saved = service.update(self.detail.row.id, data,
+                                            expected_version=version or self.detail.row.version,
                                             scope=scope, issue_links=links)
         except ValidationError as exc:
             self.show_issues(exc.issues or [FieldIssue("", exc.message)])
+            return
+        except ConflictError as exc:
+            choice, stored = ask_conflict(self, exc)
+            if choice == OVERWRITE:
+                self.save(version=stored, scope=scope)
+            elif choice == LOAD_THEIRS:
+                self._load_stored()
             return
         except DomainError as exc:
             self.ctx.messages.failure("保存できませんでした", exc)

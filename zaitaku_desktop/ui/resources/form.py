@@ -11,11 +11,12 @@ from PySide6.QtWidgets import (
     QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget,
 )
 
-from zaitaku_desktop.domain.errors import DomainError, FieldIssue, ValidationError
+from zaitaku_desktop.domain.errors import ConflictError, DomainError, FieldIssue, ValidationError
 from zaitaku_desktop.domain.resource import KeyPerson, ResourceInput, validate_resource
 from zaitaku_desktop.models import ResourceDetail, ResourceRow, VocabItem
 from zaitaku_desktop.services.resources import input_from_row
 
+from ..conflict_dialog import LOAD_THEIRS, OVERWRITE, ask_conflict
 from ..context import AppContext
 from ..widgets.form_rows import add_field_row
 from ..widgets.date_field import with_today_button
@@ -337,7 +338,8 @@ class ResourceDialog(QDialog):
             label.setStyleSheet(ERROR_STYLE if any(i.is_error for i in found) else WARNING_STYLE)
             label.show()
 
-    def save(self) -> None:
+    def save(self, *, version: int | None = None) -> None:
+        """Save; ``version`` (after 「自分の入力で上書きする」) replaces the version the form loaded."""
         data = self.current_input()
         _clean, issues = validate_resource(data)
         errors = [i for i in issues if i.is_error]
@@ -348,15 +350,35 @@ class ResourceDialog(QDialog):
             if self.detail is None:
                 self.saved = self.ctx.services.resources.create(data)
             else:
-                self.saved = self.ctx.services.resources.update(self.detail.row.id, data,
-                                                               expected_version=self.detail.row.version)
+                self.saved = self.ctx.services.resources.update(
+                    self.detail.row.id, data, expected_version=version or self.detail.row.version)
         except ValidationError as exc:
             self._show_errors(exc.issues)
+            return
+        except ConflictError as exc:
+            choice, stored = ask_conflict(self, exc)
+            if choice == OVERWRITE:
+                self.save(version=stored)
+            elif choice == LOAD_THEIRS:
+                self._load_stored()
             return
         except DomainError as exc:
             self.ctx.messages.failure("保存できませんでした", exc)
             return
         self.accept()
+
+    def _load_stored(self) -> None:
+        """「相手の変更を読み込む」: the form shows the stored record (and its version) instead of the input."""
+        assert self.detail is not None
+        try:
+            self.detail = self.ctx.services.resources.get(self.detail.row.id)
+        except DomainError as exc:
+            self.ctx.messages.failure("読み込めませんでした", exc)
+            return
+        self.persons.setRowCount(0)
+        self._fill(input_from_row(self.detail))
+        self.summary_label.hide()
+        self._validate()
 
     def _show_errors(self, issues: list[FieldIssue]) -> None:
         errors = [i for i in issues if i.is_error]
