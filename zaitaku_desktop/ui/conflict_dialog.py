@@ -127,3 +127,13 @@ def ask_conflict(parent: QWidget | None, exc: ConflictError) -> tuple[str, int |
     dialog.exec()
     info = getattr(exc, "info", None)
     return dialog.choice, (info.version if info is not None else None)
+
+
+def resolve_conflict(parent: QWidget | None, exc: ConflictError, *, overwrite, reload) -> None:
+    """A form's answer to a stale save: ``overwrite(stored_version)`` saves the typed input again over the stored
+    record, ``reload()`` shows the stored record instead; keeping on editing does nothing."""
+    choice, stored = ask_conflict(parent, exc)
+    if choice == OVERWRITE:
+        overwrite(stored)
+    elif choice == LOAD_THEIRS:
+        reload()

@@ -24,7 +24,7 @@ from zaitaku_desktop.services.consultations import (
     ConsultationDetail, ConsultationInput, ConsultationRow, DuplicateCandidate,
 )
 
-from ..conflict_dialog import LOAD_THEIRS, OVERWRITE, ask_conflict
+from ..conflict_dialog import resolve_conflict
 from ..context import AppContext
 from ..widgets.form_rows import add_field_row
 from . import CheckList, category_items, dialog_buttons, keyed_combo, parse_when, read_day, select_data, when_text
@@ -446,11 +446,8 @@ class IntakeDialog(QDialog):
             self.show_issues(exc.issues or [FieldIssue("", exc.message)])
             return
         except ConflictError as exc:
-            choice, stored = ask_conflict(self, exc)
-            if choice == OVERWRITE:
-                self.save(version=stored)
-            elif choice == LOAD_THEIRS:
-                self._load_stored()
+            resolve_conflict(self, exc, overwrite=lambda version: self.save(version=version),
+                             reload=self._load_stored)
             return
         except DomainError as exc:
             self.ctx.messages.failure("保存できませんでした", exc)

@@ -19,7 +19,7 @@ from zaitaku_desktop.domain.issues import (
 from zaitaku_desktop.models import ChangeRead, VocabItem
 from zaitaku_desktop.services.issues import IssueDetail, IssueRow, ResponseRead
 
-from ..conflict_dialog import LOAD_THEIRS, OVERWRITE, ask_conflict
+from ..conflict_dialog import resolve_conflict
 from ..context import AppContext
 from ..widgets.form_rows import ERROR_STYLE, add_field_row, tabbed_form_shell
 from ..widgets.date_field import with_today_button
@@ -630,11 +630,8 @@ class IssueDialog(QDialog):
             self.show_issues(exc.issues or [FieldIssue("", exc.message)])
             return
         except ConflictError as exc:
-            choice, stored = ask_conflict(self, exc)
-            if choice == OVERWRITE:
-                self.save(version=stored)
-            elif choice == LOAD_THEIRS:
-                self._load_stored()
+            resolve_conflict(self, exc, overwrite=lambda version: self.save(version=version),
+                             reload=self._load_stored)
             return
         except DomainError as exc:
             self.ctx.messages.failure("保存できませんでした", exc)

@@ -21,7 +21,7 @@ from zaitaku_desktop.domain.errors import ConflictError, DomainError, FieldIssue
 from zaitaku_desktop.domain.meetings import STATUSES, MeetingInput, add_minutes, parse_time
 from zaitaku_desktop.services.meetings import MeetingDetail, MeetingRow, MeetingTypeRead, VenueRead
 
-from ..conflict_dialog import LOAD_THEIRS, OVERWRITE, ask_conflict
+from ..conflict_dialog import resolve_conflict
 from ..context import AppContext
 from ..widgets.form_rows import ERROR_STYLE, add_field_row, tabbed_form_shell
 from ..widgets.date_field import with_today_button, read_typed_date
@@ -428,11 +428,8 @@ class MeetingDialog(QDialog):
             self.show_issues(exc.issues or [FieldIssue("", exc.message)])
             return
         except ConflictError as exc:
-            choice, stored = ask_conflict(self, exc)
-            if choice == OVERWRITE:
-                self.save(version=stored, scope=scope)
-            elif choice == LOAD_THEIRS:
-                self._load_stored()
+            resolve_conflict(self, exc, overwrite=lambda version: self.save(version=version, scope=scope),
+                             reload=self._load_stored)
             return
         except DomainError as exc:
             self.ctx.messages.failure("保存できませんでした", exc)

@@ -16,7 +16,7 @@ from zaitaku_desktop.domain.resource import KeyPerson, ResourceInput, validate_r
 from zaitaku_desktop.models import ResourceDetail, ResourceRow, VocabItem
 from zaitaku_desktop.services.resources import input_from_row
 
-from ..conflict_dialog import LOAD_THEIRS, OVERWRITE, ask_conflict
+from ..conflict_dialog import resolve_conflict
 from ..context import AppContext
 from ..widgets.form_rows import add_field_row
 from ..widgets.date_field import with_today_button
@@ -356,11 +356,8 @@ class ResourceDialog(QDialog):
             self._show_errors(exc.issues)
             return
         except ConflictError as exc:
-            choice, stored = ask_conflict(self, exc)
-            if choice == OVERWRITE:
-                self.save(version=stored)
-            elif choice == LOAD_THEIRS:
-                self._load_stored()
+            resolve_conflict(self, exc, overwrite=lambda version: self.save(version=version),
+                             reload=self._load_stored)
             return
         except DomainError as exc:
             self.ctx.messages.failure("保存できませんでした", exc)
