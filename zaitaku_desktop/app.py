@@ -219,10 +219,11 @@ class StartUp:
                 f"データベースを新しい形式に更新しました（更新前のバックアップ：{migration.backup.name}）", 15000)
         if is_network_path(self.db_path):
             self.messages.warning("ネットワーク上のデータベース", NETWORK_WARNING + f"\n{self.db_path}")
-        if self.new_file and self.quit_after_ms is None and not services.db.read_only:
-            window.ready.connect(window.offer_protection_on_first_start, type=_single_shot())
-        if self.quit_after_ms is None and self.settings.get("ui/offer_sample") and not services.db.read_only \
-                and services.sample.is_empty():
+        first_run = self.quit_after_ms is None and not services.db.read_only \
+            and not self.settings.get("ui/first_run_done")
+        if first_run and self.new_file:  # the first-run wizard (ui/first_run.py) asks everything once
+            window.ready.connect(window.offer_first_run, type=_single_shot())
+        elif first_run and self.settings.get("ui/offer_sample") and services.sample.is_empty():
             window.ready.connect(window.offer_sample_on_first_start, type=_single_shot())
         if self.quit_after_ms is not None:  # smoke tests: close once the list is on screen
             window.ready.connect(lambda: QTimer.singleShot(self.quit_after_ms, window.close), type=_single_shot())

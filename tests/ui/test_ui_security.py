@@ -20,7 +20,7 @@ from zaitaku_desktop.ui.context import AppContext
 from zaitaku_desktop.ui.recovery_key_dialog import RecoveryKeyDialog, key_text
 from zaitaku_desktop.ui.security_page import ENCRYPTED, UNAVAILABLE, VIEWER_TIP, PassphraseDialog, SecurityPage
 from zaitaku_desktop.ui.settings_dialog import SettingsDialog
-from zaitaku_desktop.ui.tasks import SyncTaskRunner, TaskRunner
+from zaitaku_desktop.ui.tasks import SyncTaskRunner
 
 PASS = "correct horse 1"
 NEW_PASS = "battery staple 2"
@@ -284,46 +284,6 @@ def test_idle_minutes_are_saved_with_ok_and_passed_to_the_lock(qtbot, window, ct
 
     _settings_page(window, dialogs, on_page)
     assert ctx.settings.get("security/idle_minutes") == 15 and set_to == [15]
-
-
-def test_a_new_database_is_offered_protection_once(qtbot, empty_ctx, dialogs):
-    window = open_window(qtbot, empty_ctx)
-    empty_ctx.messages.answers = [True]
-    keys: list[str] = []
-
-    def passphrase(dialog: PassphraseDialog) -> None:
-        type_text(qtbot, _find(dialog, QLineEdit, "secName"), "山田")
-        _type(qtbot, dialog, "secNew", PASS)
-        _type(qtbot, dialog, "secConfirm", PASS)
-        _click(qtbot, dialog, "secOk")
-
-    dialogs.drive(PassphraseDialog, passphrase)
-    dialogs.drive(RecoveryKeyDialog, _remember_key(qtbot, keys))
-    window.offer_protection_on_first_start()
-    assert "個人情報を扱う場合は保護をお勧めします" in empty_ctx.messages.texts("confirm")[0]
-    assert keys and window.findChild(QLabel, "encryptionLabel").text() == "暗号化済み"
-    window.offer_protection_on_first_start()  # already protected: not asked again
-    assert len(empty_ctx.messages.texts("confirm")) == 1
-
-
-def test_start_up_on_a_new_file_asks_after_the_window_is_ready(qtbot, settings, messages, tmp_path):
-    from zaitaku_desktop.app import StartUp
-    from zaitaku_desktop.ui.main_window import MainWindow
-
-    window = MainWindow(settings, messages)
-    qtbot.addWidget(window)
-    window.show()
-    runner = TaskRunner(window)  # as in the program: the window is ready only after the lists load
-    startup = StartUp(tmp_path / "new.sqlite3", window=window, settings=settings, messages=messages,
-                      runner=runner, backup_dir=tmp_path / "backups")
-    try:
-        with qtbot.waitSignal(window.ready, timeout=60000):
-            startup.begin()
-        qtbot.waitUntil(lambda: any("パスフレーズで保護しますか" in t for t in messages.texts("confirm")))
-        assert window.findChild(QLabel, "encryptionLabel").text() == "暗号化なし"  # answered no
-    finally:
-        runner.wait()
-        startup.close()
 
 
 @requires_poppler

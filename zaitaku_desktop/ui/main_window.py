@@ -470,11 +470,11 @@ class MainWindow(QMainWindow):
         for action in self.theme_menu.actions():
             action.setChecked(action.objectName() == f"theme_{key}")
 
-    def offer_protection_on_first_start(self) -> None:
-        """Asked once, when the program has just created the database (ui/security_page.offer_protection)."""
-        from .security_page import offer_protection
+    def offer_first_run(self) -> None:
+        """The first-run wizard (ui/first_run.py), once, when the program has just created the database."""
+        from .first_run import open_first_run
 
-        offer_protection(self)
+        open_first_run(self)
 
     def offer_sample_on_first_start(self) -> None:
         """Asked once on an empty database; a 'no' is remembered (the menu entry stays)."""

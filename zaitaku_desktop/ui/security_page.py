@@ -5,7 +5,6 @@
 - :class:`PassphraseDialog`: the one small form behind every password question, with the problem shown live.
 - :func:`attach_security` (called by the main window): the status-bar labels 「暗号化済み」/「暗号化なし」 and
   「山田（担当者）」, and for a 閲覧者 every action that changes data disabled.
-- :func:`offer_protection`: asked once when the program has just created the database.
 
 Passphrases stay in the dialog's fields only until the service has them; they are never logged or stored."""
 
@@ -34,8 +33,6 @@ UNAVAILABLE = "このパソコンでは暗号化の機能が使えないため�
 PLAIN_TIP = ("データベースは暗号化されていません。パソコンをなくすと、相談記録などを読まれるおそれがあります。\n"
              "設定 → セキュリティ の「データベースを保護する…」でパスフレーズを設定すると暗号化できます。")
 ENCRYPTED_TIP = "データベースはパスフレーズで暗号化されています（SQLCipher）。"
-FIRST_START = ("このデータベースをパスフレーズで保護しますか？（相談記録などの個人情報を扱う場合は保護をお勧めします）\n\n"
-               "あとから 設定 → セキュリティ でも保護できます。")
 PROTECT_INTRO = ("データベースをパスフレーズで暗号化します。変換の前にバックアップを作って確認します。\n"
                  "この利用者名とパスフレーズで、次からプログラムを開きます。終わると回復キーを一度だけ表示します。")
 UNPROTECT_WARNING = ("保護を解除すると、データベースは暗号化されずに保存されます。パソコンをなくしたとき、"
@@ -520,16 +517,3 @@ def attach_security(window, ctx: AppContext) -> None:
     """Called by MainWindow.attach once the menus are filled."""
     window.security_status = SecurityStatus(window, ctx)
     window.viewer_actions = restrict_for_viewer(window) if is_viewer(ctx.services) else None
-
-
-def offer_protection(window) -> None:
-    """On a database the program has just created (and where SQLCipher works): ask once whether to protect it."""
-    ctx = window.ctx
-    security = getattr(ctx.services, "security", None) if ctx is not None else None
-    if security is None:
-        return
-    status = security.status()
-    if not status.available or status.encrypted or is_viewer(ctx.services):
-        return
-    if ctx.messages.confirm("データベースの保護", FIRST_START, ok="保護する", cancel="今はしない"):
-        protect_database(ctx, window, after=window.security_status.update)
