@@ -30,7 +30,7 @@ from zaitaku_desktop.services import security as sec
 
 from .backup_dialog import configure_maintenance
 from .context import AppContext
-from .security_page import _reason, run_security, show_key
+from .security_page import run_security, show_key, unavailable_text
 from .widgets.form_rows import ERROR_STYLE
 from .widgets.progress import run_with_progress
 
@@ -274,7 +274,7 @@ class ProtectionPage(QWizardPage):
         if not self.available:
             text = ("このデータベースはすでに暗号化されています。" if status is not None and status.encrypted else
                     "このパソコンでは暗号化の機能が使えないため、データベースは保護できません。データは暗号化されずに"
-                    f"保存されます。\n\n{_reason(status) if status is not None else ''}")
+                    f"保存されます。\n\n{unavailable_text(status) if status is not None else ''}")
             layout.addWidget(_label(text, self, "firstRunProtectionUnavailable"))
             layout.addStretch(1)
             return

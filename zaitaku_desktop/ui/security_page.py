@@ -43,7 +43,7 @@ def is_viewer(services) -> bool:
     return getattr(services, "role", sec.ROLE_STAFF) == sec.ROLE_VIEWER
 
 
-def _reason(status) -> str:
+def unavailable_text(status) -> str:
     return status.unavailable_reason or "暗号化に必要な部品（SQLCipher）を読み込めませんでした。"
 
 
@@ -308,7 +308,7 @@ class SecurityPage(QWidget):
             self.reason.setText("「データベースを保護する…」でパスフレーズを設定すると、ファイルが暗号化されます。")
         else:
             self.state.setText(UNAVAILABLE)
-            self.reason.setText(_reason(status))
+            self.reason.setText(unavailable_text(status))
         self.state.setStyleSheet(f"font-weight:bold; color:{'#2e7d32' if status.encrypted else '#b00020'};")
         self.protect_button.setEnabled(status.available and not status.encrypted)
         self.unprotect_button.setEnabled(status.encrypted)
@@ -471,7 +471,7 @@ class SecurityStatus:
         else:
             label.setText("暗号化なし")
             label.setStyleSheet("color:#757575; padding:0 6px;")
-            label.setToolTip(PLAIN_TIP if status.available else f"{UNAVAILABLE}。\n{_reason(status)}")
+            label.setToolTip(PLAIN_TIP if status.available else f"{UNAVAILABLE}。\n{unavailable_text(status)}")
         user = status.current
         self.user_label.setText(f"{user.name}（{user.role}）" if user is not None else "")
         self.user_label.setToolTip("ログインしている利用者" if user is not None else "")
