@@ -22,6 +22,8 @@
     zaitaku-desktop [--db PATH] check                   integrity, references and the program's rules; 0 = all pass
     zaitaku-desktop [--db PATH] audit verify            check the hash-chained audit log; 0 = intact, 1 = tampered
     zaitaku-desktop [--db PATH] audit export OUT.xlsx|OUT.csv   the audit log for the privacy officer
+    zaitaku-desktop [--db PATH] sync export OUT.zip --since DATE [--password-stdin]   the changes since DATE
+    zaitaku-desktop [--db PATH] sync import FILE.zip [--dry-run] [--theirs] [--password-stdin]   merge them
 """
 
 from __future__ import annotations
@@ -82,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_report_commands(sub)
     _add_maintenance_commands(sub)
     _add_audit_commands(sub)
+    _add_sync_commands(sub)
     return parser
 
 
@@ -93,6 +96,65 @@ def _add_audit_commands(sub):
     aexp = asub.add_parser("export", help="監査ログ（通番・検証値つき）を .xlsx（検証結果のシートつき）または .csv に書き出す")
     aexp.add_argument("out", metavar="OUT.xlsx|OUT.csv")
     return asub
+
+
+def _add_sync_commands(sub):
+    """`sync export OUT --since DATE` and `sync import FILE`: exchange files for laptops that worked apart."""
+    sync = sub.add_parser("sync", help="交換ファイル（別々に作業した2台のパソコンの記録を合わせる）の書き出し・取り込み")
+    ssub = sync.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=_Parser)
+    sexp = ssub.add_parser("export", help="指定日以降に変更した記録を交換ファイル（.zip）に書き出す")
+    sexp.add_argument("out", metavar="OUT.zip")
+    sexp.add_argument("--since", required=True, metavar="DATE", help="この日以降の変更を書き出す（例：2026-04-01）")
+    simp = ssub.add_parser("import", help="もう一方のパソコンの交換ファイルを取り込む（先にバックアップします）")
+    simp.add_argument("file", metavar="FILE.zip")
+    simp.add_argument("--dry-run", action="store_true", help="何も書き込まず、追加・更新・競合・変更なしの件数と競合だけを表示する")
+    simp.add_argument("--theirs", action="store_true", help="競合した項目はすべて相手の値にする（既定：こちらの値のまま）")
+    for command in (sexp, simp):
+        command.add_argument("--password-stdin", dest="file_password_stdin", action="store_true",
+                             help="交換ファイルのパスワードを標準入力から読む（ログインのパスワードの次の行）")
+    return ssub
+
+
+def _check_sync_args(args: argparse.Namespace) -> str | None:
+    from zaitaku_desktop.domain.dates import parse_date
+
+    if args.action == "import":
+        return None if Path(args.file).is_file() else f"交換ファイルが見つかりません：{args.file}"
+    if Path(args.out).suffix.lower() != ".zip":
+        return f"書き出し先の拡張子は .zip にしてください：{args.out}"
+    text = args.since
+    try:
+        args.since = parse_date(text)
+    except ValueError:
+        args.since = None
+    return None if args.since else f"--since は 2026-04-01 のように指定してください：{text}"
+
+
+def _sync(services, args: argparse.Namespace) -> int:
+    """`sync export` and `sync import` (conflicts keep ours unless --theirs; each is printed)."""
+    from zaitaku_desktop.domain.sync import OURS, THEIRS
+    from zaitaku_desktop.services.sync import TABLE_LABELS
+
+    password = sys.stdin.readline().rstrip("\r\n") if args.file_password_stdin else None
+    if args.action == "export":
+        result = services.sync.export(Path(args.out), args.since, password)
+        tables = "・".join(f"{TABLE_LABELS.get(t, t)} {n}" for t, n in result.counts.items()) or "変更なし"
+        print(f"交換ファイルを書き出しました（{result.total:,} 件：{tables}）：{args.out}")
+        return 0
+    plan = services.sync.preview(Path(args.file), password)
+    print(f"取り込みの内容：{plan.summary()}")
+    choice = THEIRS if args.theirs else OURS
+    for c in plan.conflicts:
+        print(f"競合\t{c.table_label}\t{c.record_label}\t{c.field_label}\tこちら：{c.ours}\t相手：{c.theirs}"
+              f"\t→ {'相手' if choice == THEIRS else 'こちら'}")
+    if args.dry_run:
+        print("確認のみ（何も書き込んでいません）")
+        return 0
+    result = services.sync.apply(plan, {c.id: choice for c in plan.conflicts})
+    print(f"取り込みました：{result.summary()}")
+    if result.backup is not None:
+        print(f"取り込み前のバックアップ：{result.backup}")
+    return 0
 
 
 def _audit(services, args: argparse.Namespace) -> int:
@@ -396,6 +458,8 @@ def _dispatch(args: argparse.Namespace, db_path: Path) -> int:
         return _fail(message, 2)
     if args.command == "consultations" and (message := _check_consultation_args(args)):
         return _fail(message, 2)
+    if args.command == "sync" and (message := _check_sync_args(args)):
+        return _fail(message, 2)
     if args.command == "audit" and args.action == "export" and Path(args.out).suffix.lower() not in (".xlsx", ".csv"):
         return _fail(f"書き出し先の拡張子は .xlsx または .csv にしてください：{args.out}", 2)
 
@@ -415,6 +479,8 @@ def _dispatch(args: argparse.Namespace, db_path: Path) -> int:
             return _consultations(services, args)
         if args.command == "audit":
             return _audit(services, args)
+        if args.command == "sync":
+            return _sync(services, args)
         if args.command == "demo":
             result = services.sample.load()
             print(f"サンプル地域を読み込みました：市町村 {result.municipalities}・地区 {result.districts}・"

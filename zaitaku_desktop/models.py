@@ -593,6 +593,26 @@ class AppMeta(SQLModel, table=True):
     value: str = ""
 
 
+class SyncPeer(SQLModel, table=True):
+    """Another laptop's database (its id from the exchange file's manifest) and the last exchange with it."""
+
+    __tablename__ = "sync_peer"
+    peer_id: str = Field(primary_key=True, max_length=36)
+    last_import_at: dt.datetime | None = None  # our clock
+    last_exported_at: dt.datetime | None = None  # their clock: when the last imported file was written
+    last_file_sha256: str = ""
+
+
+class SyncBase(SQLModel, table=True):
+    """A record as the peer last sent it: the base of the three-way merge at the next exchange."""
+
+    __tablename__ = "sync_base"
+    peer_id: str = Field(primary_key=True, max_length=36)
+    table_name: str = Field(primary_key=True)
+    record_id: str = Field(primary_key=True, max_length=36)
+    data: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))  # JSON {field: value}
+
+
 # --- read shapes -------------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -70,7 +70,7 @@ def test_old_database_is_upgraded_with_data_history_and_backup(tmp_path: Path) -
         result = db.last_migration
         assert result is not None
         assert result.before == "0001_initial"
-        assert result.after == migrations.head_revision() == "0009_audit_log"
+        assert result.after == migrations.head_revision() == "0010_sync"
         assert migrations.current_revision(db.engine) == migrations.head_revision()
 
         with db.session() as s:
@@ -128,9 +128,9 @@ def test_open_at_head_makes_no_backup(tmp_path: Path) -> None:
 
 def test_revisions_form_one_chain_ending_at_head() -> None:
     script = ScriptDirectory.from_config(migrations.alembic_config())
-    assert script.get_heads() == ["0009_audit_log"]
+    assert script.get_heads() == ["0010_sync"]
     chain = [rev.revision for rev in script.walk_revisions()]
-    assert chain == ["0009_audit_log", "0008_report_notes", "0007_consultations", "0006_questionnaires", "0005_meetings", "0004_issue_board", "0003_open_data_and_map", "0002_history", "0001_initial"]
+    assert chain == ["0010_sync", "0009_audit_log", "0008_report_notes", "0007_consultations", "0006_questionnaires", "0005_meetings", "0004_issue_board", "0003_open_data_and_map", "0002_history", "0001_initial"]
 
 
 def _diff(engine: sa.Engine, metadata: sa.MetaData) -> list:

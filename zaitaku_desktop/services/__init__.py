@@ -22,6 +22,7 @@ from .meetings import MeetingService
 from .questionnaires import QuestionnaireService
 from .resources import ResourceService
 from .sample import SampleService
+from .sync import SyncService
 from .security import RECOVERY_USER, ROLE_STAFF, Credentials, SecurityService
 from .transfer import TransferService
 from .vocab import VocabService
@@ -55,6 +56,7 @@ class Services:
     audit: AuditService
 
     security: SecurityService | None = None
+    sync: SyncService | None = None
 
     @property
     def role(self) -> str:
@@ -68,12 +70,12 @@ class Services:
     def set_user(self, name: str) -> None:
         """Who the change history names from now on (the 担当者名 setting)."""
         for service in (self.vocab, self.resources, self.map, self.issues, self.meetings, self.questionnaires,
-                        self.consultations, self.annual_report, self.directory, self.audit):
+                        self.consultations, self.annual_report, self.directory, self.audit, self.sync):
             service.user = name
 
     def set_role(self, role: str) -> None:
         """Which role the audit trail records from now on (the logged-in user's)."""
-        for service in (self.consultations, self.audit):
+        for service in (self.consultations, self.audit, self.sync):
             service.role = role
 
     def ensure_starter_data(self) -> None:
@@ -134,6 +136,7 @@ def build_services(db: Database, *, user: str | None = None, credentials: Creden
         directory=DirectoryService(db, resources, vocab, user=who),
         audit=AuditService(db, user=who),
     )
+    services.sync = SyncService(db, maintenance=maintenance, issues=issues, user=who)
     services.security = SecurityService(db, credentials=credentials, maintenance=maintenance)
     services.set_role(services.role)  # the consultation service refuses a 閲覧者; the audit trail names the role
     services.security.audit = services.audit

@@ -136,6 +136,9 @@ class MainWindow(QMainWindow):
 
         self.act_audit = self._action("actAuditLog", "監査ログ…", "history", lambda: open_audit_dialog(self.ctx, self))
         self.menu_file.addAction(self.act_audit)
+        from .sync_dialog import add_sync_menu
+
+        self.menu_sync = add_sync_menu(self.menu_file, self.ctx, self)
         self.menu_file.addSeparator()
         self.menu_file.addAction(self.act_quit)
         for a in (t.act_new, t.act_edit, t.act_archive, t.act_history):
