@@ -211,6 +211,7 @@ def test_a_viewer_sees_no_consultation_and_cannot_change_anything(qtbot, window,
                  viewer.meetings_tab.act_new, viewer.meetings_tab.act_attendance, viewer.act_sample, viewer.act_backup]
         assert all(not a.isEnabled() and a.toolTip() == VIEWER_TIP for a in edits)
         assert not viewer.toolbar.widgetForAction(tab.act_new).isEnabled()
+        assert not viewer.menu_sync.isEnabled() and not viewer.menu_sync.menuAction().isEnabled()
         assert tab.act_export.isEnabled() and tab.act_find.isEnabled()  # looking things up still works
         assert not any("相談" in a.text() for a in viewer.menu_edit.actions() + viewer.menu_output.actions()
                        if a.isVisible() and a.isEnabled())

@@ -495,6 +495,9 @@ def restrict_for_viewer(window) -> QActionGroup:
                 action.setToolTip(VIEWER_TIP)
                 group.addAction(action)
     group.setEnabled(False)
+    if getattr(window, "menu_sync", None) is not None:  # importing an exchange file writes
+        window.menu_sync.menuAction().setToolTip(VIEWER_TIP)
+        window.menu_sync.setEnabled(False)
     _redirect_openers(window)
     return group
 
