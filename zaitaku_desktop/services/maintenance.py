@@ -159,9 +159,10 @@ class MaintenanceService:
         log.info("backup written (%s, %d bytes)", prefix, path.stat().st_size)
         return BackupResult(path, path.stat().st_size, True)
 
-    def backup_before(self, step: str) -> BackupResult:
-        """The backup taken before a risky step (import, repair...) into the usual folder."""
-        return self.backup_now(prefix=f"before-{step}")
+    def backup_before(self, step: str) -> BackupResult | None:
+        """The backup taken before a risky step (import, repair...) into the usual folder; none on a server,
+        whose own backups (pg_dump) apply."""
+        return None if self.db.server else self.backup_now(prefix=f"before-{step}")
 
     def changed_since_backup(self) -> bool:
         return self._fingerprint() != self._baseline
