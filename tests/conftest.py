@@ -104,7 +104,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     names = set(metafunc.fixturenames)
     if (PG_URL and "backend" in names and {"db_path", "sample_db_path"}.isdisjoint(names)
             and metafunc.definition.path.parent.name in PG_DIRS
-            and not metafunc.definition.get_closest_marker("sqlite_only")):
+            and not metafunc.definition.get_closest_marker("sqlite_only")
+            and not any("backend" in str(m.args[0]) for m in metafunc.definition.iter_markers("parametrize"))):
         metafunc.parametrize("backend", ["sqlite", "pg"], indirect=True)
 
 
