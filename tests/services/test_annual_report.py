@@ -10,9 +10,6 @@ from collections import Counter
 
 import pytest
 
-# The annual report's aggregate SQL (services/annual_report.py) is still SQLite-only: not yet on PostgreSQL.
-pytestmark = pytest.mark.sqlite_only
-
 from zaitaku_desktop.domain.annual_report import fiscal_year_range
 from zaitaku_desktop.domain.errors import ValidationError
 from zaitaku_desktop.models import (
