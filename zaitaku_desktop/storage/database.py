@@ -167,10 +167,11 @@ class Database:
         except DBAPIError as exc:
             # PostgreSQL reports a timeout, a dropped connection or a read-only transaction through other
             # classes than OperationalError; constraint violations stay what they are (bugs, or handled above).
-            if not self.server or getattr(exc.orig, "sqlstate", "")[:2] in ("23", "42", "22"):
+            state = getattr(exc.orig, "sqlstate", None) or ""
+            if not self.server or state[:2] in ("23", "42", "22"):
                 raise
-            log.warning("database operation failed: %s", getattr(exc.orig, "sqlstate", None))
-            if self.query_only and getattr(exc.orig, "sqlstate", "") == "25006":
+            log.warning("database operation failed: %s", state)
+            if self.query_only and state == "25006":
                 raise PermissionDeniedError(READ_ONLY_ROLE_MESSAGE) from exc
             raise self.classify(exc) from exc
 
