@@ -131,3 +131,12 @@ def test_backups_are_the_servers_job(services) -> None:
     report = m.check()
     assert report.ok, report.text()
     assert "サーバー" in report.text()
+
+
+def test_sqlite_spelled_sql_is_rewritten_for_psycopg() -> None:
+    from zaitaku_desktop.storage.portable import to_postgres
+
+    sql = "SELECT group_concat(l.id) FROM x l WHERE l.name LIKE '%a' AND l.id IN (?, ?) ORDER BY +l.at DESC, 1 + 2"
+    assert to_postgres(sql) == ("SELECT string_agg(CAST(l.id AS TEXT), ',') FROM x l WHERE l.name LIKE '%%a' "
+                                "AND l.id IN (%s, %s) ORDER BY l.at DESC, 1 + 2")
+    assert to_postgres("SELECT '%' LIKE '%'", with_params=False) == "SELECT '%' LIKE '%'"

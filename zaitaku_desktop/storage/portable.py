@@ -21,9 +21,11 @@ def dialect_of(session_or_connection) -> str:
     return bind.dialect.name
 
 
-def to_postgres(sql: str) -> str:
-    """SQLite-spelled SQL for psycopg: '%' doubled, '?' → '%s', group_concat → string_agg, unary '+' dropped."""
-    sql = sql.replace("%", "%%").replace("?", "%s")
+def to_postgres(sql: str, with_params: bool = True) -> str:
+    """SQLite-spelled SQL for psycopg: '?' → '%s' and '%' doubled (only when parameters are passed: psycopg reads
+    placeholders only then), group_concat → string_agg, unary '+' dropped."""
+    if with_params:
+        sql = sql.replace("%", "%%").replace("?", "%s")
     sql = _GROUP_CONCAT.sub(r"string_agg(CAST(\1 AS TEXT), ',')", sql)
     return _UNARY_PLUS.sub("", sql)
 
@@ -37,7 +39,11 @@ class PortableCursor:
         self.raw = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
 
     def execute(self, sql: str, params=()):
-        self.raw.execute(to_postgres(sql) if self.postgres else sql, tuple(params))
+        params = tuple(params)
+        if self.postgres:
+            self.raw.execute(to_postgres(sql, bool(params)), params or None)
+        else:
+            self.raw.execute(sql, params)
         return self.raw
 
     def close(self) -> None:
@@ -52,8 +58,8 @@ def driver_sql(session_or_connection, sql: str, params=()):
     """``exec_driver_sql`` with SQLite-spelled SQL on either backend."""
     conn = session_or_connection.connection() if isinstance(session_or_connection, Session) else session_or_connection
     if conn.dialect.name == "postgresql":
-        sql = to_postgres(sql)
-    return conn.exec_driver_sql(sql, params) if params != () else conn.exec_driver_sql(sql)
+        sql = to_postgres(sql, bool(params))
+    return conn.exec_driver_sql(sql, params) if params else conn.exec_driver_sql(sql)
 
 
 def local_part(column: str, part: str, dialect: str) -> str:
