@@ -91,20 +91,125 @@ def sample_db_path(sample_template_db: Path, tmp_path: Path) -> Path:
     return path
 
 
+# --- PostgreSQL (issue 10) -----------------------------------------------------------------------------------
+# With ZAITAKU_TEST_PG_URL (a server where the user may create databases; .ci/run starts one) the storage and
+# service tests that use `services` / `sample_services` run twice: on SQLite and on PostgreSQL, each test on a
+# fresh database cloned from a migrated template. Tests about the file itself ask for `db_path` (or are marked
+# sqlite_only) and run on SQLite alone.
+PG_URL = os.environ.get("ZAITAKU_TEST_PG_URL", "")
+PG_DIRS = ("services", "storage")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    names = set(metafunc.fixturenames)
+    if (PG_URL and "backend" in names and {"db_path", "sample_db_path"}.isdisjoint(names)
+            and metafunc.definition.path.parent.name in PG_DIRS
+            and not metafunc.definition.get_closest_marker("sqlite_only")
+            and not any("backend" in str(m.args[0]) for m in metafunc.definition.iter_markers("parametrize"))):
+        metafunc.parametrize("backend", ["sqlite", "pg"], indirect=True)
+
+
 @pytest.fixture
-def services(db_path: Path):
+def backend(request: pytest.FixtureRequest) -> str:
+    """'sqlite', or 'pg' for the PostgreSQL run of a parametrised test."""
+    return getattr(request, "param", "sqlite")
+
+
+class PgServer:
+    """Creates and drops the test databases on the server of ZAITAKU_TEST_PG_URL."""
+
+    def __init__(self, url: str) -> None:
+        from sqlalchemy import create_engine
+        from sqlalchemy.engine import make_url
+
+        self.base = make_url(url).set(drivername="postgresql+psycopg")
+        self.admin = create_engine(self.base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        self.made: list[str] = []
+
+    def url(self, name: str) -> str:
+        return self.base.set(database=name).render_as_string(hide_password=False)
+
+    def create(self, name: str, template: str | None = None) -> str:
+        from sqlalchemy import text
+
+        with self.admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
+        self.made.append(name)
+        return self.url(name)
+
+    def drop(self, name: str) -> None:
+        from sqlalchemy import text
+
+        with self.admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.made.remove(name)
+
+    def fresh(self, template: str | None = None) -> str:
+        import uuid
+
+        return self.create(f"zt_{uuid.uuid4().hex[:12]}", template)
+
+    def close(self) -> None:
+        for name in list(self.made):
+            self.drop(name)
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    if not PG_URL:
+        pytest.skip("ZAITAKU_TEST_PG_URL is not set (no PostgreSQL server for this run)")
+    server = PgServer(PG_URL)
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def pg_templates(pg_server: PgServer) -> dict[str, str]:
+    """Template databases on the server: 'empty' (migrated and seeded) and 'sample' (the sample region)."""
     from zaitaku_desktop.services import open_services
 
-    svc = open_services(db_path, user="tester")
+    names = {}
+    for kind in ("empty", "sample"):
+        name = f"zt_template_{os.getpid()}_{kind}"
+        svc = open_services(pg_server.create(name), user="tester")
+        if kind == "sample":
+            svc.sample.load()
+        svc.close()
+        names[kind] = name
+    return names
+
+
+@pytest.fixture
+def pg_url(pg_server: PgServer):
+    """A new, empty database on the server (not migrated)."""
+    url = pg_server.fresh()
+    yield url
+    pg_server.drop(url.rsplit("/", 1)[1])
+
+
+def _open(request: pytest.FixtureRequest, backend: str, kind: str):
+    from zaitaku_desktop.services import open_services
+
+    if backend == "pg":
+        server = request.getfixturevalue("pg_server")
+        url = server.fresh(request.getfixturevalue("pg_templates")[kind])
+        request.addfinalizer(lambda: server.drop(url.rsplit("/", 1)[1]))
+        return open_services(url, user="tester")
+    return open_services(request.getfixturevalue("db_path" if kind == "empty" else "sample_db_path"), user="tester")
+
+
+@pytest.fixture
+def services(request: pytest.FixtureRequest, backend: str):
+    svc = _open(request, backend, "empty")
     yield svc
     svc.close()
 
 
 @pytest.fixture
-def sample_services(sample_db_path: Path):
-    from zaitaku_desktop.services import open_services
-
-    svc = open_services(sample_db_path, user="tester")
+def sample_services(request: pytest.FixtureRequest, backend: str):
+    svc = _open(request, backend, "sample")
     yield svc
     svc.close()
 

@@ -53,7 +53,7 @@ def install_translator(app) -> None:
     QLocale.setDefault(QLocale(QLocale.Language.Japanese, QLocale.Country.Japan))
 
 
-def run_gui(db_path: Path, *, argv: list[str] | None = None, quit_after_ms: int | None = None) -> int:
+def run_gui(db_path: Path | str, *, argv: list[str] | None = None, quit_after_ms: int | None = None) -> int:
     """Start the GUI. ``quit_after_ms`` (smoke tests) closes the window that long after the list is shown."""
     log_path = setup_logging()
     from PySide6.QtCore import QTimer
@@ -126,15 +126,17 @@ def _OnFirstPaint(window, callback):  # noqa: N802 - builds the Qt object lazily
 class StartUp:
     """Lock → open and check (on the runner) → attach; a damaged file → move aside → offer a backup."""
 
-    def __init__(self, db_path: Path, *, window, settings, messages, runner, backup_dir: Path | None = None,
+    def __init__(self, db_path: Path | str, *, window, settings, messages, runner, backup_dir: Path | None = None,
                  quit_after_ms: int | None = None) -> None:
         self.db_path = db_path
+        # A PostgreSQL server (issue 10): no file lock, key file, move-aside or backups; the server does those.
+        self.server = paths.is_server_url(db_path)
         self.window, self.settings, self.messages, self.runner = window, settings, messages, runner
         self.backup_dir = backup_dir or Path(settings.get("backup/folder") or paths.backup_dir())
         self.quit_after_ms = quit_after_ms
         self.read_only = False
         self.recovered = False
-        self.new_file = not (db_path.is_file() and db_path.stat().st_size > 0)  # the program creates it
+        self.new_file = not self.server and not (db_path.is_file() and db_path.stat().st_size > 0)  # we create it
         self.services = None
         self.lock = None
         self.credentials = None  # services.security.Credentials after a log-in
@@ -143,6 +145,9 @@ class StartUp:
         from zaitaku_desktop.domain.errors import InstanceLockedError
         from zaitaku_desktop.storage.instance_lock import InstanceLock
 
+        if self.server:
+            self.open()
+            return
         self.lock = InstanceLock(self.db_path)
         try:
             self.lock.acquire()  # False in a folder that cannot be written: Database.open then opens read-only
@@ -217,7 +222,7 @@ class StartUp:
         if migration and migration.backup:
             window.statusBar().showMessage(
                 f"データベースを新しい形式に更新しました（更新前のバックアップ：{migration.backup.name}）", 15000)
-        if is_network_path(self.db_path):
+        if not self.server and is_network_path(self.db_path):
             self.messages.warning("ネットワーク上のデータベース", NETWORK_WARNING + f"\n{self.db_path}")
         first_run = self.quit_after_ms is None and not services.db.read_only \
             and not self.settings.get("ui/first_run_done")
@@ -232,13 +237,16 @@ class StartUp:
         from PySide6.QtCore import QTimer
 
         from zaitaku_desktop.domain.errors import DatabaseDamagedError
+        from zaitaku_desktop.storage.engine import display_url
 
-        if isinstance(exc, DatabaseDamagedError) and not self.read_only and not self.recovered:
+        if isinstance(exc, DatabaseDamagedError) and not self.read_only and not self.recovered and not self.server:
             self.recover()
             return
         self.messages.failure("データベースを開けません", exc)
-        self.window.loading.setText(f"データベースを開けませんでした。\n{self.db_path}\n\n"
-                                    "ファイルの場所を確認し、プログラムを起動し直してください。")
+        where = display_url(self.db_path) if self.server else self.db_path
+        self.window.loading.setText(f"データベースを開けませんでした。\n{where}\n\n"
+                                    + ("サーバーの状態と接続先を確認し、" if self.server else "ファイルの場所を確認し、")
+                                    + "プログラムを起動し直してください。")
         if self.quit_after_ms is not None:
             QTimer.singleShot(self.quit_after_ms, self.window.close)
 

@@ -24,6 +24,10 @@
     zaitaku-desktop [--db PATH] audit export OUT.xlsx|OUT.csv   the audit log for the privacy officer
     zaitaku-desktop [--db PATH] sync export OUT.zip --since DATE [--password-stdin]   the changes since DATE
     zaitaku-desktop [--db PATH] sync import FILE.zip [--dry-run] [--theirs] [--password-stdin]   merge them
+    zaitaku-desktop [--db PATH] copy-to DEST            copy the whole database to an empty SQLite file or PostgreSQL
+                                                        database (either way), verified by row counts and checksums
+
+PATH may be a PostgreSQL URL (postgresql://user:pass@host:5432/dbname): a shared office server.
 """
 
 from __future__ import annotations
@@ -44,7 +48,8 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=APP_NAME, description="在宅医療・介護連携コーディネーターのためのデスクトップアプリ。"
                                                  "サブコマンドなしで画面を開きます。")
-    parser.add_argument("--db", metavar="PATH", help="使うデータベースファイル（既定：ユーザーのデータフォルダ。環境変数 ZAITAKU_DB でも指定可）")
+    parser.add_argument("--db", metavar="PATH", help="使うデータベースファイル、またはサーバーの URL（postgresql://利用者:パスワード@サーバー/名前）"
+                                                     "（既定：ユーザーのデータフォルダ。環境変数 ZAITAKU_DB でも指定可）")
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     parser.add_argument("--user", metavar="NAME", help="保護されたデータベースを開く利用者名（登録が1人なら省略可）")
     parser.add_argument("--password-stdin", action="store_true",
@@ -362,7 +367,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from zaitaku_desktop import paths
 
-    db_path = paths.resolve_db_path(args.db)
+    db_path = paths.resolve_db_path(args.db, _setting("database/url"))
     if args.command is None:
         import os
 
@@ -393,9 +398,9 @@ def run_command(args: argparse.Namespace, db_path: Path) -> int:
 def _setting(key: str) -> str:
     """A 設定 value, read only when there are settings: a command must not leave a settings file behind."""
     from zaitaku_desktop import paths
-    from zaitaku_desktop.settings import Settings
+    from zaitaku_desktop.settings import DECLARED, Settings
 
-    return Settings().get(key) if (paths.config_dir() / "settings.ini").exists() else ""
+    return Settings().get(key) if key in DECLARED and (paths.config_dir() / "settings.ini").exists() else ""
 
 
 def _backup_folder(default: object = "paths") -> Path | None:
@@ -463,6 +468,12 @@ def _dispatch(args: argparse.Namespace, db_path: Path) -> int:
     if args.command == "audit" and args.action == "export" and Path(args.out).suffix.lower() not in (".xlsx", ".csv"):
         return _fail(f"書き出し先の拡張子は .xlsx または .csv にしてください：{args.out}", 2)
 
+    if args.command == "copy-to":
+        from zaitaku_desktop.services.copy_db import copy_database, format_report
+
+        report = copy_database(db_path, args.dest, on_table=lambda name: print(f"  {name} …", file=sys.stderr))
+        print(format_report(report))
+        return 0 if report.ok else 1
     credentials = _credentials(args, db_path)
     if args.command in MAINTENANCE_COMMANDS:
         return _maintenance(args, db_path, credentials)
@@ -702,6 +713,9 @@ def _add_maintenance_commands(sub) -> None:
     rest = sub.add_parser("restore", help="バックアップから復元する（いまのデータベースは先にバックアップします）")
     rest.add_argument("file", metavar="FILE")
     sub.add_parser("check", help="データの検査（ファイルの整合性・参照・プログラムの規則）。すべて OK なら終了コード 0")
+    copy = sub.add_parser("copy-to", help="データベース全体を、空の SQLite ファイルまたは PostgreSQL のデータベースへ写す"
+                                          "（件数とチェックサムで照合。食い違いがあれば終了コード 1）")
+    copy.add_argument("dest", metavar="DEST", help="写し先（新しいファイルのパス、または postgresql://… の URL）")
 
 
 def _credentials(args: argparse.Namespace, db_path: Path):
@@ -715,6 +729,10 @@ def _credentials(args: argparse.Namespace, db_path: Path):
     from zaitaku_desktop.domain.errors import AuthError
     from zaitaku_desktop.services.security import Gate
 
+    from zaitaku_desktop import paths
+
+    if paths.is_server_url(db_path):
+        return None  # the server checks who connects (the user and password in the URL)
     gate = Gate(db_path)
     if not gate.needs_login and not args.recovery_key_stdin:
         return None
@@ -737,11 +755,15 @@ def _credentials(args: argparse.Namespace, db_path: Path):
 def _maintenance(args: argparse.Namespace, db_path: Path, credentials=None) -> int:
     """`backup [DIR]`, `restore FILE` and `check`."""
     from zaitaku_desktop.domain.errors import StorageError
-    from zaitaku_desktop.services.maintenance import MaintenanceService, format_size, restore_file
+    from zaitaku_desktop import paths
+    from zaitaku_desktop.services.maintenance import SERVER_BACKUP_MESSAGE, MaintenanceService, format_size, restore_file
     from zaitaku_desktop.storage.database import Database
 
     folder = _backup_folder()
     key = credentials.key if credentials else None
+    server = paths.is_server_url(db_path)
+    if server and args.command != "check":
+        return _fail(SERVER_BACKUP_MESSAGE, 2)
     if args.command == "restore":
         from zaitaku_desktop.storage.instance_lock import InstanceLock
 
@@ -754,7 +776,7 @@ def _maintenance(args: argparse.Namespace, db_path: Path, credentials=None) -> i
         if result.safety_copy is not None:
             print(f"復元前のデータベースの控え：{result.safety_copy}")
         return 0
-    if not db_path.is_file():
+    if not server and not db_path.is_file():
         return _fail(f"データベースが見つかりません：{db_path}", 2)
     if args.command == "check":
         db = Database.open(db_path, migrate=False, key=key)

@@ -2,7 +2,7 @@
 
 Every path the program uses comes from here. ``ZAITAKU_HOME`` moves all user
 folders at once (tests use it so they never touch real data); ``--db`` and
-``ZAITAKU_DB`` pick the database file.
+``ZAITAKU_DB`` pick the database file, or a PostgreSQL server by its URL.
 """
 
 from __future__ import annotations
@@ -57,9 +57,22 @@ def default_db_path() -> Path:
     return data_dir() / DB_FILENAME
 
 
-def resolve_db_path(cli_value: str | None = None) -> Path:
-    """--db beats ZAITAKU_DB beats the default file in the data folder."""
-    value = cli_value or os.environ.get("ZAITAKU_DB")
+SERVER_SCHEMES = ("postgresql://", "postgresql+psycopg://", "postgres://")
+
+
+def is_server_url(value: object) -> bool:
+    """True for a PostgreSQL URL (``postgresql://user:pass@host/dbname``), False for a file path."""
+    return isinstance(value, str) and value.lower().startswith(SERVER_SCHEMES)
+
+
+def resolve_db_path(cli_value: str | None = None, setting: str | None = None) -> Path | str:
+    """--db beats ZAITAKU_DB beats the database setting beats the default file in the data folder.
+
+    A PostgreSQL URL is returned as it is (a string); anything else is a file path.
+    """
+    value = cli_value or os.environ.get("ZAITAKU_DB") or setting
+    if is_server_url(value):
+        return value
     if value:
         return Path(value).expanduser().resolve()
     return default_db_path()

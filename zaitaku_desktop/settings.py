@@ -39,6 +39,7 @@ DECLARED: dict[str, Setting] = {s.key: s for s in (
     Setting("user/name", "", str),
     Setting("ui/last_tab", 0, int),
     Setting("ui/offer_sample", True, bool),
+    Setting("database/url", "", str),  # a shared PostgreSQL server (postgresql://…); empty: the local SQLite file
     Setting("ui/first_run_done", False, bool),  # the first-run wizard (ui/first_run.py) was finished or put off
     Setting("issues/view", 0, int),
     Setting("meetings/view", 0, int),

@@ -16,6 +16,8 @@ the same run, as a ratio, with the target:
 - a fuzz run of 10,000 generated and mutated files through the importers (no crash, no hang)
 - the resource list, search, consultation list and statistics on an SQLCipher-encrypted copy of the same
   data vs the plain database (≤ 1.5×)
+- the resource list, search and the annual report on a PostgreSQL server (ZAITAKU_BENCH_PG_URL or
+  ZAITAKU_TEST_PG_URL) with the same data vs SQLite (≤ 3×)
 """
 
 from __future__ import annotations
@@ -284,7 +286,7 @@ def bench_fuzz(work: Path, cases: int) -> None:
 
 
 BENCHMARKS = ("startup", "memory", "search", "export", "open_data", "map", "issue_board", "meetings", "consultations",
-              "annual_report", "directory", "fuzz", "encrypted")
+              "annual_report", "directory", "fuzz", "encrypted", "postgres")
 
 
 def main() -> int:
@@ -349,6 +351,9 @@ def main() -> int:
         if "encrypted" in wanted:
             settle()
             bench_in_folder("bench_encrypted", work, min_repeat=5, repeat=args.repeat, rows=args.rows)
+        if "postgres" in wanted:
+            settle()
+            bench_in_folder("bench_postgres", work, min_repeat=5, repeat=args.repeat, rows=args.rows)
     failed = [r for r in RESULTS if not r[4]]
     print(f"\n{len(RESULTS) - len(failed)} of {len(RESULTS)} targets met")
     return 1 if failed else 0

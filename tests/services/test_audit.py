@@ -59,6 +59,7 @@ def raw_row(path: Path, seq: int) -> tuple:
     return row
 
 
+@pytest.mark.sqlite_only  # reads or changes the SQLite file directly (PostgreSQL: tests/storage/test_postgres.py)
 def test_consultation_actions_are_chained_in_order_without_personal_values(services) -> None:
     c = services.consultations
     row = c.create(intake(services))
@@ -97,6 +98,7 @@ def test_consultation_actions_are_chained_in_order_without_personal_values(servi
     assert [a.action for a in c.access_log()] == ["reveal", "consent", "view"]
 
 
+@pytest.mark.sqlite_only  # reads or changes the SQLite file directly (PostgreSQL: tests/storage/test_postgres.py)
 def test_the_database_refuses_changes_and_out_of_order_appends(services) -> None:
     fill(services, 3)
     with sqlite3.connect(services.db.path) as raw:
@@ -111,6 +113,7 @@ def test_the_database_refuses_changes_and_out_of_order_appends(services) -> None
     assert services.audit.append("print", "consultation", "c1", "相談受付票") == 4
 
 
+@pytest.mark.sqlite_only  # reads or changes the SQLite file directly (PostgreSQL: tests/storage/test_postgres.py)
 @pytest.mark.parametrize("tamper, expected", [
     ("edit", [("edited", 5, "通番 5 の記録が書き換えられています")]),
     ("edit_last_rehashed", [("edited", 8, "通番 8 の記録が書き換えられています")]),
@@ -225,6 +228,7 @@ def test_the_export_reads_back_with_every_column_and_the_verify_result(services,
     assert not (tmp_path / "audit.pdf").exists()
 
 
+@pytest.mark.sqlite_only  # reads or changes the SQLite file directly (PostgreSQL: tests/storage/test_postgres.py)
 def test_a_tampered_log_exports_its_problems_and_a_viewer_cannot_read_it(services, tmp_path: Path) -> None:
     fill(services, 4)
     attack(services.db.path, ("DELETE FROM audit_log WHERE seq = 2", ()))

@@ -334,6 +334,7 @@ def test_statistics_match_a_hand_count(services, ids) -> None:
 
 # --- promotion to the issue board ------------------------------------------------------------------------
 
+@pytest.mark.sqlite_only  # reads or changes the SQLite file directly (PostgreSQL: tests/storage/test_postgres.py)
 def test_recurring_theme_is_promoted_without_personal_data(services, ids) -> None:
     c = services.consultations
     rows = [c.create(person(ids, name=CANARY, reading="かなりあ たろう", question=f"{CANARY}さんの退院について{i}",
@@ -373,6 +374,7 @@ def test_recurring_theme_is_promoted_without_personal_data(services, ids) -> Non
 
 # --- the access log -----------------------------------------------------------------------------------------
 
+@pytest.mark.sqlite_only  # reads or changes the SQLite file directly (PostgreSQL: tests/storage/test_postgres.py)
 def test_views_and_reveals_are_logged_and_the_log_cannot_be_changed(services, ids) -> None:
     c = services.consultations
     named = c.create(person(ids))
@@ -441,6 +443,7 @@ def test_the_canary_name_never_reaches_the_log_files_or_the_access_log(services,
 
 # --- the sample region ------------------------------------------------------------------------------------
 
+@pytest.mark.sqlite_only  # reads or changes the SQLite file directly (PostgreSQL: tests/storage/test_postgres.py)
 def test_sample_consultations(sample_services) -> None:
     c = sample_services.consultations
     rows = c.list_rows()

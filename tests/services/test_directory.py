@@ -114,6 +114,7 @@ def test_mark_confirmed_refuses_bad_dates_and_unknown_records(directory, sample_
     assert (unchanged.last_confirmed, unchanged.version) == (row.last_confirmed, row.version)
 
 
+@pytest.mark.sqlite_only  # reads or changes the SQLite file directly (PostgreSQL: tests/storage/test_postgres.py)
 def test_forms_sent_then_answered(directory, sample_services, tmp_path):
     hospital = next(c for c in sample_services.vocab.list("category") if c.name == "病院")
     result = directory.update_forms_pdf(tmp_path / "forms.pdf", category_ids=[hospital.id], hub_fax="0193-22-0000",

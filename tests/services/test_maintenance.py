@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.sqlite_only  # backups, restore and the file check of an SQLite file
+
 from zaitaku_desktop.domain.errors import StorageError
 from zaitaku_desktop.services import maintenance as maint
 from zaitaku_desktop.services.maintenance import MaintenanceService, restore_file

@@ -434,6 +434,7 @@ def test_key_person_without_role_round_trips(services, tmp_path: Path) -> None:
     assert (preview.to_update, preview.to_skip) == (0, 1)
 
 
+@pytest.mark.sqlite_only  # reads or changes the SQLite file directly (PostgreSQL: tests/storage/test_postgres.py)
 def test_import_is_preceded_by_a_verified_backup_and_stops_without_one(sample_services, tmp_path: Path) -> None:
     import sqlite3
 

@@ -9,6 +9,7 @@ The consultation figures are the consultation desk's own statistics (``Consultat
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -40,21 +41,29 @@ NO_PROFESSION = "（職種の指定なし）"
 OPEN_CONSULTATION = ("受付", "対応中", "継続")
 
 # --- the SQL aggregates (named parameters: d0/d1 dates, t0/t1 UTC stamps, stale date) ----------------------
+# Written once for SQLite and PostgreSQL: a condition is counted as sum(CASE WHEN … THEN 1 ELSE 0 END) (PostgreSQL
+# has no sum of booleans); the two spots that differ (a date from a timestamp, a value inside the JSON of the
+# change log) are the {raised_on} / {json} placeholders filled per dialect by aggregate_sql().
+def flag(condition: str) -> str:
+    return f"CASE WHEN {condition} THEN 1 ELSE 0 END"
+
+
 LISTED = "r.created_at < :t1 AND (r.archived_at IS NULL OR r.archived_at >= :t1)"
 HELD = "m.archived_at IS NULL AND m.status NOT IN ('中止', '延期') AND m.date BETWEEN :d0 AND :d1"
-RAISED_ON = "coalesce(i.raised_on, substr(i.created_at, 1, 10))"
+RAISED_ON = "{raised_on}"
 RESOLVED_IDS = ("SELECT l.entity_id FROM change_log l WHERE l.entity = 'collab_issue' AND l.changed_at >= :t0 "
-                "AND l.changed_at < :t1 AND json_extract(l.changes, '$.status[1]') = '解決'")
+                "AND l.changed_at < :t1 AND {json_status_new} = '解決'")
 OPEN_ISSUE = f"i.archived_at IS NULL AND i.status NOT IN ('解決', '取り下げ') AND {RAISED_ON} <= :d1"
+POSITIVE_ANSWER = "(i.kind = 'yesno' AND a.value = 1) OR (i.kind != 'yesno' AND a.value <= 2)"
 CONSULTED = "c.archived_at IS NULL AND c.received_at >= :t0 AND c.received_at < :t1"
 
 SQL: dict[str, str] = {
     "resources": (
-        f"SELECT c.name, sum({LISTED}), sum(r.created_at >= :t0 AND r.created_at < :t1), "
-        f"sum(r.last_confirmed BETWEEN :d0 AND :d1), "
-        f"sum({LISTED} AND (r.last_confirmed IS NULL OR r.last_confirmed < :stale)) "
+        f"SELECT c.name, sum({flag(LISTED)}), sum({flag('r.created_at >= :t0 AND r.created_at < :t1')}), "
+        f"sum({flag('r.last_confirmed BETWEEN :d0 AND :d1')}), "
+        f"sum({flag(LISTED + ' AND (r.last_confirmed IS NULL OR r.last_confirmed < :stale)')}) "
         "FROM resource r JOIN resource_category c ON c.id = r.category_id "
-        "GROUP BY r.category_id ORDER BY min(c.sort_order), min(c.reading), c.name"),
+        "GROUP BY r.category_id, c.name ORDER BY min(c.sort_order), min(c.reading), c.name"),
     "capabilities": (
         "SELECT k.name, count(DISTINCT r.id) FROM resource_capability x JOIN capability k ON k.id = x.capability_id "
         f"JOIN resource r ON r.id = x.resource_id WHERE {LISTED} AND k.name IN "
@@ -68,7 +77,8 @@ SQL: dict[str, str] = {
         "UNION ALL SELECT m.type_id, c.profession_id, c.label, sum(c.count) FROM attendance_count c "
         f"JOIN meeting m ON m.id = c.meeting_id WHERE {HELD} GROUP BY m.type_id, c.profession_id, c.label"),
     "answers": (
-        "SELECT m.type_id, i.text, count(*), sum(CASE WHEN i.kind = 'yesno' THEN a.value = 1 ELSE a.value <= 2 END) "
+        "SELECT m.type_id, i.text, count(*), "
+        f"sum({flag(POSITIVE_ANSWER)}) "
         "FROM questionnaire_answer a JOIN questionnaire_item i ON i.id = a.item_id "
         "JOIN questionnaire_response q ON q.id = a.response_id JOIN meeting m ON m.id = q.meeting_id "
         f"WHERE {HELD} AND i.kind != 'text' AND a.value IS NOT NULL GROUP BY m.type_id, i.text "
@@ -77,9 +87,9 @@ SQL: dict[str, str] = {
                f"WHERE {HELD} GROUP BY m.type_id"),
     "raised": f"SELECT i.layer, count(*) FROM collab_issue i WHERE i.archived_at IS NULL AND {RAISED_ON} "
               "BETWEEN :d0 AND :d1 GROUP BY i.layer",
-    "moved": ("SELECT json_extract(l.changes, '$.layer[1]'), count(DISTINCT l.entity_id) FROM change_log l "
+    "moved": ("SELECT {json_layer_new}, count(DISTINCT l.entity_id) FROM change_log l "
               "WHERE l.entity = 'collab_issue' AND l.changed_at >= :t0 AND l.changed_at < :t1 "
-              "AND json_extract(l.changes, '$.layer[0]') IS NOT NULL GROUP BY 1"),
+              "AND {json_layer_old} IS NOT NULL GROUP BY 1"),
     "resolved": (f"SELECT i.layer, count(*) FROM collab_issue i WHERE i.archived_at IS NULL AND i.id IN ({RESOLVED_IDS}) "
                  "GROUP BY i.layer"),
     "responses": ("SELECT count(*) FROM issue_response r JOIN collab_issue i ON i.id = r.issue_id "
@@ -96,8 +106,8 @@ SQL: dict[str, str] = {
         f"WHERE {OPEN_ISSUE} GROUP BY p.id, i.layer ORDER BY p.id IS NULL, min(p.sort_order), min(p.reading)"),
     "open": f"SELECT i.layer, count(*) FROM collab_issue i WHERE {OPEN_ISSUE} GROUP BY i.layer",
     "themes": (
-        f"SELECT t.name, sum({RAISED_ON} BETWEEN :d0 AND :d1), sum(i.id IN ({RESOLVED_IDS})), "
-        f"sum({OPEN_ISSUE}) FROM collab_issue_theme x JOIN theme t ON t.id = x.theme_id "
+        f"SELECT t.name, sum({flag(RAISED_ON + ' BETWEEN :d0 AND :d1')}), sum({flag(f'i.id IN ({RESOLVED_IDS})')}), "
+        f"sum({flag(OPEN_ISSUE)}) FROM collab_issue_theme x JOIN theme t ON t.id = x.theme_id "
         "JOIN collab_issue i ON i.id = x.issue_id WHERE i.archived_at IS NULL AND t.name IN "
         f"({', '.join(repr(n) for n in SHARED_THEMES)}) GROUP BY t.id ORDER BY t.sort_order"),
     "consultation_facts": (
@@ -120,6 +130,28 @@ SQL: dict[str, str] = {
 }
 
 
+DIALECT_PARTS = {
+    "sqlite": {"raised_on": "coalesce(i.raised_on, substr(i.created_at, 1, 10))",
+               "json_status_new": "json_extract(l.changes, '$.status[1]')",
+               "json_layer_new": "json_extract(l.changes, '$.layer[1]')",
+               "json_layer_old": "json_extract(l.changes, '$.layer[0]')"},
+    "postgresql": {"raised_on": "coalesce(i.raised_on, CAST(i.created_at AS DATE))",
+                   "json_status_new": "(CAST(l.changes AS json) -> 'status' ->> 1)",
+                   "json_layer_new": "(CAST(l.changes AS json) -> 'layer' ->> 1)",
+                   "json_layer_old": "(CAST(l.changes AS json) -> 'layer' ->> 0)"},
+}
+_NAMED = re.compile(r"(?<!:):([a-z]\w*)")
+
+
+def aggregate_sql(dialect: str = "sqlite") -> dict[str, str]:
+    """:data:`SQL` for the DB-API cursor of ``dialect`` (PostgreSQL: psycopg's %(name)s parameters)."""
+    parts = DIALECT_PARTS[dialect]
+    out = {name: sql.format_map(parts) for name, sql in SQL.items()}
+    if dialect == "postgresql":
+        out = {name: _NAMED.sub(r"%(\1)s", sql.replace("%", "%%")) for name, sql in out.items()}
+    return out
+
+
 def _stamp(day: dt.date) -> str:
     """The UTC text SQLite holds for the start of ``day`` in Japan."""
     return to_utc(dt.datetime.combine(day, dt.time())).strftime("%Y-%m-%d %H:%M:%S")
@@ -132,9 +164,13 @@ def query_params(fiscal_year: int) -> dict[str, Any]:
             "year": fiscal_year}
 
 
-def run_aggregates(cursor, params: dict[str, Any]) -> dict[str, list[tuple]]:
+def run_aggregates(cursor, params: dict[str, Any], dialect: str = "sqlite") -> dict[str, list[tuple]]:
     """Every statement of :data:`SQL` on a DB-API cursor (the benchmark runs this bare)."""
-    return {name: cursor.execute(sql, params).fetchall() for name, sql in SQL.items()}
+    results = {}
+    for name, sql in aggregate_sql(dialect).items():
+        cursor.execute(sql, params)
+        results[name] = cursor.fetchall()
+    return results
 
 
 class AnnualReportService:
@@ -167,7 +203,7 @@ class AnnualReportService:
     def build(self, fiscal_year: int, *, today: dt.date | None = None, organisation: str = "") -> AnnualReport:
         start, end = fiscal_year_range(fiscal_year)
         with self.db.session() as s:
-            raw = run_aggregates(_cursor(s), query_params(fiscal_year))
+            raw = run_aggregates(_cursor(s), query_params(fiscal_year), s.get_bind().dialect.name)
         stats = self.consultations.stats(start, end) if self.consultations is not None else None
         notes: dict[str, dict[str, str]] = defaultdict(dict)
         for task, section, body in raw["notes"]:

@@ -36,6 +36,7 @@ from zaitaku_desktop.services.conflicts import stale_record
 from zaitaku_desktop.storage import consultation_repo as repo
 from zaitaku_desktop.storage import audit_repo, history_repo, meta_repo, vocab_repo
 from zaitaku_desktop.storage.database import Database
+from zaitaku_desktop.storage.convert import as_utc_datetime
 
 from .security import ROLE_STAFF, ROLE_VIEWER
 
@@ -459,7 +460,7 @@ class ConsultationService:
             out.append(DuplicateCandidate(
                 case_id=case_id, case_no=case_no, masked_name=mask_name(name) or "（氏名なし）",
                 reason="、".join(reasons),
-                last_received=rules.to_local(dt.datetime.fromisoformat(last)) if last else None,
+                last_received=rules.to_local(as_utc_datetime(last)) if last else None,
                 consultation_count=int(count)))
         return out
 

@@ -105,6 +105,11 @@ CONSISTENCY_RULES: tuple[tuple[str, str, str], ...] = (
 )
 
 
+SERVER_BACKUP_MESSAGE = (
+    "このデータベースはサーバー（PostgreSQL）にあります。バックアップと復元は、サーバーの管理者がサーバー側で"
+    "行います（pg_dump など）。このプログラムからのバックアップ・自動バックアップは行いません。")
+
+
 class MaintenanceService:
     def __init__(self, db: Database, *, folder: Path | None = None, policy: KeepPolicy | None = None,
                  clock: Clock = dt.datetime.now) -> None:
@@ -142,6 +147,7 @@ class MaintenanceService:
     def backup_now(self, folder: Path | None = None, *, prefix: str = "zaitaku",
                    now: dt.datetime | None = None) -> BackupResult:
         """Copy the database (backup API), check the copy, rename it into place."""
+        self._refuse_on_server()
         target = self._ready_folder(folder)
         now = now or self.clock()
         path = target / store.timestamped_name(prefix, now)
@@ -153,9 +159,10 @@ class MaintenanceService:
         log.info("backup written (%s, %d bytes)", prefix, path.stat().st_size)
         return BackupResult(path, path.stat().st_size, True)
 
-    def backup_before(self, step: str) -> BackupResult:
-        """The backup taken before a risky step (import, repair...) into the usual folder."""
-        return self.backup_now(prefix=f"before-{step}")
+    def backup_before(self, step: str) -> BackupResult | None:
+        """The backup taken before a risky step (import, repair...) into the usual folder; none on a server,
+        whose own backups (pg_dump) apply."""
+        return None if self.db.server else self.backup_now(prefix=f"before-{step}")
 
     def changed_since_backup(self) -> bool:
         return self._fingerprint() != self._baseline
@@ -163,7 +170,7 @@ class MaintenanceService:
     def auto_backup_due(self, now: dt.datetime | None = None) -> bool:
         """True when the data changed since the last backup and the last automatic one is 30 minutes old."""
         now = now or self.clock()
-        if not self.changed_since_backup():
+        if self.db.server or not self.changed_since_backup():
             return False
         last = self._last_auto or self._newest_backup_time()
         return last is None or now - last >= AUTO_INTERVAL or last > now
@@ -171,7 +178,7 @@ class MaintenanceService:
     def run_auto_backup(self, now: dt.datetime | None = None, *, on_exit: bool = False) -> BackupResult | None:
         """The automatic backup (every 30 minutes while there are changes, or on exit), then the prune."""
         now = now or self.clock()
-        if not (self.changed_since_backup() if on_exit else self.auto_backup_due(now)):
+        if self.db.server or not (self.changed_since_backup() if on_exit else self.auto_backup_due(now)):
             return None
         result = self.backup_now(prefix="auto", now=now)
         self._last_auto = now
@@ -194,7 +201,9 @@ class MaintenanceService:
         return backups[0][0] if backups else None
 
     def _fingerprint(self) -> tuple:
-        """Changes to the file (a commit touches the WAL, a checkpoint the main file)."""
+        """Changes to the file (a commit touches the WAL, a checkpoint the main file); none on a server."""
+        if self.db.server:
+            return ()
         parts = []
         for p in (self.db.path, self.db.path.with_name(self.db.path.name + "-wal")):
             try:
@@ -208,6 +217,7 @@ class MaintenanceService:
     def restore(self, source: Path) -> RestoreResult:
         """Replace the database with ``source``: back up the current file, check the chosen one, swap,
         then migrate. Every connection is closed first; the engine reconnects to the new file."""
+        self._refuse_on_server()
         folder = self._ready_folder(None)  # the copy of the current file goes here: it must be usable
         self.db.close()
         safety = store.restore_database(Path(source), self.db.path, folder, self.clock(), key=self.db.key)
@@ -215,21 +225,19 @@ class MaintenanceService:
         self._baseline = self._fingerprint()
         return RestoreResult(Path(source), store.backup_time(Path(source)), safety)
 
+    def _refuse_on_server(self) -> None:
+        if self.db.server:
+            raise StorageError(SERVER_BACKUP_MESSAGE)
+
     # --- the data check ------------------------------------------------------------------------------
     def check(self) -> CheckReport:
         report = CheckReport()
         with self.db.engine.connect() as conn:
-            rows = [r[0] for r in conn.execute(text("PRAGMA integrity_check"))]
-            report.items.append(CheckItem("ファイルの整合性", rows == ["ok"], "問題ありません" if rows == ["ok"]
-                                          else f"{len(rows)} か所の異常があります（バックアップからの復元をおすすめします）"))
-            broken = conn.execute(text("PRAGMA foreign_key_check")).fetchall()
-            by_table: dict[str, int] = {}
-            for row in broken:
-                by_table[row[0]] = by_table.get(row[0], 0) + 1
-            report.items.append(CheckItem(
-                "データの参照（外部キー）", not broken,
-                "問題ありません" if not broken else "参照先のない行があります：" +
-                "、".join(f"{TABLE_LABELS.get(t, t)}（{t}）{n} 行" for t, n in sorted(by_table.items()))))
+            if self.db.server:  # the server keeps its files sound and enforces every foreign key itself
+                report.items += [CheckItem("ファイルの整合性", True, "サーバー（PostgreSQL）が管理しています"),
+                                 CheckItem("データの参照（外部キー）", True, "サーバーが常に確認しています")]
+            else:
+                self._check_file(conn, report)
             for name, sql, meaning in CONSISTENCY_RULES:
                 count = conn.execute(text(sql)).scalar_one()
                 report.items.append(CheckItem(name, count == 0, "問題ありません" if count == 0 else f"{count}{meaning}"))
@@ -238,6 +246,21 @@ class MaintenanceService:
                                          else f"古い版（{revision}）です。プログラムで開くと更新されます"))
         log.info("data check: %d of %d rules pass", sum(i.ok for i in report.items), len(report.items))
         return report
+
+    @staticmethod
+    def _check_file(conn, report: CheckReport) -> None:
+        """SQLite's own checks of the file: integrity and foreign keys."""
+        rows = [r[0] for r in conn.execute(text("PRAGMA integrity_check"))]
+        report.items.append(CheckItem("ファイルの整合性", rows == ["ok"], "問題ありません" if rows == ["ok"]
+                                      else f"{len(rows)} か所の異常があります（バックアップからの復元をおすすめします）"))
+        broken = conn.execute(text("PRAGMA foreign_key_check")).fetchall()
+        by_table: dict[str, int] = {}
+        for row in broken:
+            by_table[row[0]] = by_table.get(row[0], 0) + 1
+        report.items.append(CheckItem(
+            "データの参照（外部キー）", not broken,
+            "問題ありません" if not broken else "参照先のない行があります：" +
+            "、".join(f"{TABLE_LABELS.get(t, t)}（{t}）{n} 行" for t, n in sorted(by_table.items()))))
 
 
 def free_space(folder: Path) -> int | None:

@@ -93,6 +93,10 @@ class Credentials:
     key: DbKey | None
 
 
+SERVER_SECURITY_MESSAGE = ("このデータベースはサーバー（PostgreSQL）にあります。利用者とパスワード、暗号化は"
+                           "サーバー側で管理します（サーバーの管理者に依頼してください）。")
+
+
 def file_is_encrypted(db_path: Path) -> bool:
     """An existing, non-empty file that is not plain SQLite and has our key file beside it."""
     try:
@@ -177,7 +181,11 @@ class SecurityService:
 
     # --- state ---------------------------------------------------------------------------------------
     def _keyfile(self) -> KeyFile | None:
-        return KeyFile.load(self.db.path)
+        return None if self.db.server else KeyFile.load(self.db.path)
+
+    def _refuse_on_server(self) -> None:
+        if self.db.server:
+            raise StorageError(SERVER_SECURITY_MESSAGE)
 
     @property
     def role(self) -> str:
@@ -244,6 +252,7 @@ class SecurityService:
 
     def add_user(self, name: str, role: str, password: str) -> UserRead:
         self._require_staff()
+        self._refuse_on_server()
         name = _validate_name(name)
         if role not in ROLES:
             raise StorageError("役割は「担当者」か「閲覧者」を選んでください。")
@@ -330,6 +339,7 @@ class SecurityService:
         plain one). Returns the recovery key — shown once, never stored.
         """
         self._require_staff()
+        self._refuse_on_server()
         if not sqlcipher_available():
             raise EncryptionUnavailableError(unavailable_reason())
         if self.db.encrypted:

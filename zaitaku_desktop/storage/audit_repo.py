@@ -10,12 +10,14 @@ from sqlmodel import Session
 from zaitaku_desktop.domain.audit import AuditEntry, AuditHead, entry_hash, stamp
 from zaitaku_desktop.domain.errors import StorageError
 from zaitaku_desktop.models import utcnow
+from zaitaku_desktop.storage import portable
 
-COLUMNS = "seq, at, user, role, action, entity, entity_id, detail, prev_hash, hash"
+# "user" is a reserved word on PostgreSQL; quoted, it names the column on both.
+COLUMNS = 'seq, at, "user", role, action, entity, entity_id, detail, prev_hash, hash'
 
 
 def head(session: Session) -> AuditHead | None:
-    row = session.connection().exec_driver_sql("SELECT seq, hash FROM audit_head WHERE id = 1").first()
+    row = portable.driver_sql(session, "SELECT seq, hash FROM audit_head WHERE id = 1").first()
     return AuditHead(int(row[0]), row[1]) if row else None
 
 
@@ -28,10 +30,9 @@ def append(session: Session, *, user: str, role: str, action: str, entity: str, 
     fields = (anchor.seq + 1, stamp(utcnow()), user or "", role or "", action, entity or "", entity_id or "",
               (detail or "")[:200])
     entry = AuditEntry(*fields, prev_hash=anchor.hash, hash=entry_hash(fields, anchor.hash))
-    conn = session.connection()
-    conn.exec_driver_sql(f"INSERT INTO audit_log ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                         (*fields, entry.prev_hash, entry.hash))
-    conn.exec_driver_sql("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", (entry.seq, entry.hash))
+    portable.driver_sql(session, f"INSERT INTO audit_log ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (*fields, entry.prev_hash, entry.hash))
+    portable.driver_sql(session, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", (entry.seq, entry.hash))
     return entry
 
 
@@ -49,19 +50,19 @@ def rows(session: Session, start: dt.datetime | None = None, end: dt.datetime | 
         where.append(f"action IN ({','.join('?' * len(actions))})")
         params.extend(actions)
     sql = f"SELECT {COLUMNS} FROM audit_log" + (" WHERE " + " AND ".join(where) if where else "")
-    return [_entry(r) for r in session.connection().exec_driver_sql(sql + " ORDER BY seq DESC",
-                                                                    tuple(params)).fetchall()]
+    return [_entry(r) for r in portable.driver_sql(session, sql + " ORDER BY seq DESC", tuple(params)).fetchall()]
 
 
 def all_rows(session: Session) -> list[AuditEntry]:
     """Every entry in stored seq order, for the verifier."""
-    return [_entry(r) for r in session.connection().exec_driver_sql(
-        f"SELECT {COLUMNS} FROM audit_log ORDER BY seq").fetchall()]
+    return [_entry(r) for r in portable.driver_sql(session, f"SELECT {COLUMNS} FROM audit_log ORDER BY seq").fetchall()]
 
 
 def count(session: Session) -> int:
-    return int(session.connection().exec_driver_sql("SELECT count(*) FROM audit_log").scalar() or 0)
+    return int(portable.driver_sql(session, "SELECT count(*) FROM audit_log").scalar() or 0)
 
 
 def _entry(r) -> AuditEntry:
-    return AuditEntry(int(r[0]), str(r[1]), *(v or "" for v in r[2:]))
+    # SQLite hands back the stamp as it was written; PostgreSQL a timestamp, written back the same way.
+    at = stamp(r[1]) if isinstance(r[1], dt.datetime) else str(r[1])
+    return AuditEntry(int(r[0]), at, *(v or "" for v in r[2:]))

@@ -18,13 +18,12 @@ from zaitaku_desktop.models import (
     Consent, Consultation, ConsultationCase, ConsultationCategoryLink, ConsultationContact, Referral,
 )
 from zaitaku_desktop.storage.convert import as_date, as_utc_datetime
+from zaitaku_desktop.storage import portable
 
 T = TypeVar("T")
 
 # Stored DateTime text, as SQLAlchemy writes it: comparable as strings.
 STAMP = "%Y-%m-%d %H:%M:%S.%f"
-# Japan's wall clock for SQLite's date functions (stored times are UTC).
-LOCAL = "'+9 hours'"
 
 # The newest consent decision on the case is granted and not withdrawn.
 CONSENT_SQL = ("(SELECT k.granted AND k.withdrawn_on IS NULL FROM consultation_consent k "
@@ -49,7 +48,11 @@ def stamp(value: dt.datetime) -> str:
 
 
 def _cursor(session: Session):
-    return session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    return portable.cursor(session)
+
+
+def _as_datetime(value: object) -> dt.datetime:
+    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
 
 
 def period_where(start: dt.datetime | None, end: dt.datetime | None, *, include_archived: bool = False,
@@ -68,8 +71,8 @@ def period_where(start: dt.datetime | None, end: dt.datetime | None, *, include_
 
 def category_names(session: Session) -> dict[str, tuple[int, str, str]]:
     """id → (sort order, reading, name) of every consultation category, archived ones included."""
-    return {cid: (order, reading, name) for cid, name, reading, order in session.connection().exec_driver_sql(
-        "SELECT id, name, reading, sort_order FROM consultation_category").fetchall()}
+    return {cid: (order, reading, name) for cid, name, reading, order in portable.driver_sql(
+        session, "SELECT id, name, reading, sort_order FROM consultation_category").fetchall()}
 
 
 def load_rows(session: Session, make_row: Callable[..., T], *, start: dt.datetime | None = None,
@@ -101,7 +104,7 @@ def load_rows(session: Session, make_row: Callable[..., T], *, start: dt.datetim
     cursor.close()
     intern = sys.intern
     nine = dt.timedelta(hours=9)
-    parse = dt.datetime.fromisoformat
+    parse = _as_datetime
     cat_cache: dict[str | None, tuple[tuple[str, ...], tuple[str, ...]]] = {None: ((), ())}
     rows: list[T] = []
     for (cid, case, case_no, window, received, channel, requester_type, requester_name, cat_ids, status, handled,
@@ -134,8 +137,8 @@ def get_case(session: Session, case_id: str) -> ConsultationCase | None:
 
 
 def next_case_serial(session: Session, year: int) -> int:
-    value = session.connection().exec_driver_sql(
-        "SELECT max(CAST(substr(case_no, 6) AS INTEGER)) FROM consultation_case WHERE case_no LIKE ?",
+    value = portable.driver_sql(
+        session, "SELECT max(CAST(substr(case_no, 6) AS INTEGER)) FROM consultation_case WHERE case_no LIKE ?",
         (f"{year:04d}-%",)).scalar()
     return int(value or 0) + 1
 
@@ -170,8 +173,8 @@ def case_contacts(session: Session, case_id: str) -> list[ConsultationContact]:
 
 def referrals(session: Session, consultation_id: str) -> list[tuple[Referral, str, str]]:
     """The consultation's referrals with the provider's name and category, oldest first."""
-    rows = session.connection().exec_driver_sql(
-        "SELECT r.id, x.name, coalesce(k.name, '') FROM consultation_referral r "
+    rows = portable.driver_sql(
+        session, "SELECT r.id, x.name, coalesce(k.name, '') FROM consultation_referral r "
         "JOIN resource x ON x.id = r.resource_id "
         "LEFT JOIN resource_category k ON k.id = x.category_id WHERE r.consultation_id = ? AND r.archived_at IS NULL "
         "ORDER BY r.referred_on, r.created_at", (consultation_id,)).fetchall()
@@ -180,8 +183,8 @@ def referrals(session: Session, consultation_id: str) -> list[tuple[Referral, st
 
 def resource_label(session: Session, resource_id: str) -> tuple[str, str] | None:
     """(name, category) of a provider that is not archived, or None."""
-    row = session.connection().exec_driver_sql(
-        "SELECT x.name, coalesce(k.name, '') FROM resource x LEFT JOIN resource_category k ON k.id = x.category_id "
+    row = portable.driver_sql(
+        session, "SELECT x.name, coalesce(k.name, '') FROM resource x LEFT JOIN resource_category k ON k.id = x.category_id "
         "WHERE x.id = ? AND x.archived_at IS NULL", (resource_id,)).first()
     return (row[0], row[1]) if row else None
 
@@ -196,8 +199,8 @@ def case_ids_of(session: Session, consultation_ids: list[str]) -> dict[str, str]
     if not consultation_ids:
         return {}
     marks = ",".join("?" * len(consultation_ids))
-    return dict(session.connection().exec_driver_sql(
-        f"SELECT id, case_id FROM consultation WHERE id IN ({marks})", tuple(consultation_ids)).fetchall())
+    return dict(portable.driver_sql(
+        session, f"SELECT id, case_id FROM consultation WHERE id IN ({marks})", tuple(consultation_ids)).fetchall())
 
 
 # --- the duplicate check ---------------------------------------------------------------------------------
@@ -224,7 +227,7 @@ def duplicate_rows(session: Session, *, district_id: str | None, municipality_id
     if exclude_case_id:
         sql += " AND x.id != ?"
         params.append(exclude_case_id)
-    return session.connection().exec_driver_sql(sql + " GROUP BY x.id ORDER BY max(c.received_at) DESC",
+    return portable.driver_sql(session, sql + " GROUP BY x.id ORDER BY max(c.received_at) DESC",
                                                 tuple(params)).fetchall()
 
 
@@ -233,8 +236,9 @@ def duplicate_rows(session: Session, *, district_id: str | None, municipality_id
 def stats_groups(session: Session, start: dt.datetime, end: dt.datetime) -> list[tuple]:
     """(local month, window, requester type, channel, status, count, minutes sum, minutes count)."""
     where, params = period_where(start, end)
-    return session.connection().exec_driver_sql(
-        f"SELECT strftime('%Y-%m', c.received_at, {LOCAL}), c.window, c.requester_type, c.channel, c.status, "
+    month = portable.local_part("c.received_at", "year-month", portable.dialect_of(session))
+    return portable.driver_sql(
+        session, f"SELECT {month}, c.window, c.requester_type, c.channel, c.status, "
         "count(*), sum(c.minutes_spent), count(c.minutes_spent) FROM consultation c WHERE " + " AND ".join(where)
         + " GROUP BY 1, 2, 3, 4, 5", tuple(params)).fetchall()
 
@@ -242,8 +246,8 @@ def stats_groups(session: Session, start: dt.datetime, end: dt.datetime) -> list
 def category_groups(session: Session, start: dt.datetime, end: dt.datetime) -> list[tuple]:
     """(category id, window, count)."""
     where, params = period_where(start, end)
-    return session.connection().exec_driver_sql(
-        "SELECT l.category_id, c.window, count(*) FROM consultation_category_link l "
+    return portable.driver_sql(
+        session, "SELECT l.category_id, c.window, count(*) FROM consultation_category_link l "
         "JOIN consultation c ON c.id = l.consultation_id WHERE " + " AND ".join(where)
         + " GROUP BY l.category_id, c.window", tuple(params)).fetchall()
 
@@ -251,11 +255,11 @@ def category_groups(session: Session, start: dt.datetime, end: dt.datetime) -> l
 def referral_groups(session: Session, start: dt.datetime, end: dt.datetime, *, limit: int) -> list[tuple]:
     """(provider name, provider category, referrals) for consultations received in the period, most first."""
     where, params = period_where(start, end)
-    return session.connection().exec_driver_sql(
-        "SELECT x.name, coalesce(k.name, ''), count(*) FROM consultation_referral r "
+    return portable.driver_sql(
+        session, "SELECT x.name, coalesce(k.name, ''), count(*) FROM consultation_referral r "
         "JOIN consultation c ON c.id = r.consultation_id JOIN resource x ON x.id = r.resource_id "
         "LEFT JOIN resource_category k ON k.id = x.category_id WHERE r.archived_at IS NULL AND "
-        + " AND ".join(where) + " GROUP BY r.resource_id ORDER BY count(*) DESC, x.reading, x.name LIMIT ?",
+        + " AND ".join(where) + " GROUP BY r.resource_id, x.name, k.name, x.reading ORDER BY count(*) DESC, x.reading, x.name LIMIT ?",
         (*params, limit)).fetchall()
 
 
@@ -263,10 +267,10 @@ def quarter_groups(session: Session, start: dt.datetime, end: dt.datetime, min_c
     """Consultations not yet promoted to an issue, by category and fiscal quarter (local time), with at least
     ``min_count`` in the group: (category id, fiscal year, quarter, comma-joined consultation ids)."""
     where, params = period_where(start, end)
-    month = f"CAST(strftime('%m', c.received_at, {LOCAL}) AS INTEGER)"
-    year = f"CAST(strftime('%Y', c.received_at, {LOCAL}) AS INTEGER)"
-    return session.connection().exec_driver_sql(
-        f"SELECT l.category_id, {year} - ({month} < 4) AS fy, ({month} + 8) % 12 / 3 + 1 AS q, "
+    month = portable.local_part("c.received_at", "month", portable.dialect_of(session))
+    year = portable.local_part("c.received_at", "year", portable.dialect_of(session))
+    return portable.driver_sql(
+        session, f"SELECT l.category_id, {year} - CASE WHEN {month} < 4 THEN 1 ELSE 0 END AS fy, ({month} + 8) % 12 / 3 + 1 AS q, "
         "group_concat(c.id) FROM consultation_category_link l JOIN consultation c ON c.id = l.consultation_id "
         "WHERE " + " AND ".join(where) + " AND NOT EXISTS (SELECT 1 FROM issue_consultation i "
         "WHERE i.consultation_id = c.id) GROUP BY l.category_id, fy, q HAVING count(*) >= ? "
@@ -275,4 +279,4 @@ def quarter_groups(session: Session, start: dt.datetime, end: dt.datetime, min_c
 
 def count(session: Session, *, include_archived: bool = False) -> int:
     sql = "SELECT count(*) FROM consultation" + ("" if include_archived else " WHERE archived_at IS NULL")
-    return int(session.connection().exec_driver_sql(sql).scalar() or 0)
+    return int(portable.driver_sql(session, sql).scalar() or 0)

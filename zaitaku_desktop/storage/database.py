@@ -9,6 +9,11 @@ Start-up safety (issue 8):
   and opening retries the check ``OPEN_RETRIES`` times on top; then :class:`DatabaseLockedError`.
 - A file or folder that cannot be written is opened read-only (``db.read_only``), never modified.
 - Every sqlite error leaving a session becomes a typed :class:`StorageError` with a Japanese message.
+
+A PostgreSQL server (issue 10) is opened by its URL (``postgresql://user:pass@host/dbname``): the same
+migrations and sessions, none of the file checks (quick_check, WAL, move-aside, backups before upgrades —
+the server's own backups apply); its errors get their own plain messages (cannot connect, wrong password,
+no such database, too slow).
 """
 
 from __future__ import annotations
@@ -29,9 +34,13 @@ from zaitaku_desktop.domain.errors import (
     SessionLockedError, StorageError,
 )
 
+from zaitaku_desktop.paths import is_server_url
+
 from . import migrations
 from .crypto import DbKey, connect, database_errors, has_sqlite_header
-from .engine import BUSY_TIMEOUT_MS, classify_sqlite_error, make_engine
+from .engine import (
+    BUSY_TIMEOUT_MS, classify_server_error, classify_sqlite_error, display_url, make_engine, make_server_engine,
+)
 
 log = logging.getLogger(__name__)
 
@@ -41,15 +50,18 @@ RETRY_PAUSE_S = 0.5
 
 
 class Database:
-    """The open database file. ``key`` is the SQLCipher key of an encrypted file (None: plain SQLite).
+    """The open database file, or a PostgreSQL server when ``path`` is a ``postgresql://`` URL (``server``;
+    ``path`` is then the URL without its password, for display; ``url`` the full one). ``key`` is the SQLCipher key of an encrypted file (None: plain SQLite).
 
     :meth:`lock` drops the key (connections closed, bytes wiped); sessions then raise
     :class:`SessionLockedError` until :meth:`unlock` brings a key back. ``query_only`` (a 閲覧者) refuses writes.
     """
 
-    def __init__(self, path: Path, *, read_only: bool = False, busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+    def __init__(self, path: Path | str, *, read_only: bool = False, busy_timeout_ms: int = BUSY_TIMEOUT_MS,
                  key: DbKey | None = None, query_only: bool = False) -> None:
-        self.path = path
+        self.server = is_server_url(path)
+        self.url = str(path) if self.server else None
+        self.path = display_url(str(path)) if self.server else path
         self.read_only = read_only
         self.busy_timeout_ms = busy_timeout_ms
         self.key = key
@@ -60,19 +72,32 @@ class Database:
         self.last_migration: migrations.MigrationResult | None = None
 
     def _make_engine(self):
+        if self.server:
+            return make_server_engine(self.url, query_only=self.query_only)
         return make_engine(self.path, read_only=self.read_only, busy_timeout_ms=self.busy_timeout_ms,
                            key=self.key, query_only=self.query_only)
 
+    @property
+    def dialect(self) -> str:
+        """'sqlite' or 'postgresql'."""
+        return self.engine.dialect.name
+
+    def classify(self, exc: BaseException) -> StorageError:
+        """A database error of this backend as a typed error with a plain Japanese message."""
+        return classify_server_error(exc, self.url) if self.server else classify_sqlite_error(exc, self.path)
+
     @classmethod
-    def open(cls, path: Path, *, backup_dir: Path | None = None, migrate: bool = True,
+    def open(cls, path: Path | str, *, backup_dir: Path | None = None, migrate: bool = True,
              read_only: bool = False, busy_timeout_ms: int = BUSY_TIMEOUT_MS, key: DbKey | None = None,
              query_only: bool = False) -> "Database":
         """Check, open (creating when missing) and migrate to the newest schema.
 
         A file or folder that cannot be written is opened read-only (``read_only`` on the result).
         ``key`` opens an encrypted file (a new file given a key is created encrypted); ``query_only`` applies
-        after the migrations.
+        after the migrations. A server URL is connected to and migrated (no file checks, no backup).
         """
+        if is_server_url(path):
+            return cls._open_server(str(path), migrate=migrate, query_only=query_only)
         if path.exists() and path.is_dir():
             raise StorageError(f"データベースの場所にフォルダがあります。ファイルの名前を指定してください。\n{path}")
         if path.exists() and path.stat().st_size > 0:
@@ -106,6 +131,25 @@ class Database:
             db.set_query_only(True)
         return db
 
+    @classmethod
+    def _open_server(cls, url: str, *, migrate: bool, query_only: bool) -> "Database":
+        db = cls(url)
+        try:
+            if migrate:
+                db.last_migration = migrations.upgrade(db.engine, db.path, None)
+            else:
+                migrations.current_revision(db.engine)  # connects: a wrong address or password is said now
+        except DBAPIError as exc:
+            db.engine.dispose()
+            log.warning("database server failed to open: %s", getattr(exc.orig, "sqlstate", None) or type(exc.orig).__name__)
+            raise classify_server_error(exc, url) from exc
+        except BaseException:
+            db.engine.dispose()
+            raise
+        if query_only:
+            db.set_query_only(True)
+        return db
+
     @contextmanager
     def session(self) -> Iterator[Session]:
         """One unit of work: committed when the block ends, rolled back on error."""
@@ -119,7 +163,17 @@ class Database:
             log.warning("database operation failed: %s", type(exc.orig).__name__ if exc.orig else exc)
             if self.query_only and "readonly" in str(exc.orig).lower():
                 raise PermissionDeniedError(READ_ONLY_ROLE_MESSAGE) from exc
-            raise classify_sqlite_error(exc, self.path) from exc
+            raise self.classify(exc) from exc
+        except DBAPIError as exc:
+            # PostgreSQL reports a timeout, a dropped connection or a read-only transaction through other
+            # classes than OperationalError; constraint violations stay what they are (bugs, or handled above).
+            state = getattr(exc.orig, "sqlstate", None) or ""
+            if not self.server or state[:2] in ("23", "42", "22"):
+                raise
+            log.warning("database operation failed: %s", state)
+            if self.query_only and state == "25006":
+                raise PermissionDeniedError(READ_ONLY_ROLE_MESSAGE) from exc
+            raise self.classify(exc) from exc
 
     def set_query_only(self, value: bool) -> None:
         self.query_only = value

@@ -1,4 +1,4 @@
-"""Create the SQLAlchemy engine for the SQLite file with the program's pragmas."""
+"""Create the SQLAlchemy engine: the SQLite file with the program's pragmas, or a PostgreSQL server."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from sqlalchemy import event
-from sqlalchemy.engine import URL, Engine
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlmodel import create_engine
 
 from zaitaku_desktop.domain.errors import (
@@ -166,3 +166,76 @@ def is_network_path(path: Path) -> bool:
     best = max((m for m in mounts if resolved == m[0] or resolved.startswith(m[0].rstrip("/") + "/")),
                key=lambda m: len(m[0]), default=None)
     return bool(best and best[1] in NETWORK_FILESYSTEMS)
+
+
+# --- PostgreSQL (issue 10: a shared office server) -----------------------------------------------------------
+STATEMENT_TIMEOUT_MS = 30_000
+CONNECT_TIMEOUT_S = 10
+
+
+def server_url(url: str) -> URL:
+    """The SQLAlchemy URL of a ``postgresql://`` address, always on the psycopg 3 driver."""
+    parsed = make_url(url)
+    return parsed.set(drivername="postgresql+psycopg")
+
+
+def display_url(url: str) -> str:
+    """The address without its password, for the window, the log and messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True).replace("+psycopg", "")
+    except Exception:  # noqa: BLE001 - a malformed URL is shown as typed minus anything after '@'-less parts
+        return url.split("@")[-1]
+
+
+def make_server_engine(url: str, *, statement_timeout_ms: int = STATEMENT_TIMEOUT_MS,
+                       query_only: bool = False) -> Engine:
+    """An engine on a PostgreSQL server: connections are checked before use (the server may have
+    restarted, the network dropped), every statement has a time limit, a 閲覧者 gets read-only transactions."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError as exc:
+        raise StorageError("PostgreSQL に接続するための部品（psycopg）が入っていません。"
+                           "「pip install zaitaku-desktop[postgres]」で追加してください。") from exc
+    options = f"-c statement_timeout={int(statement_timeout_ms)} -c timezone=UTC"
+    if query_only:
+        options += " -c default_transaction_read_only=on"
+    try:
+        target = server_url(url)
+    except Exception as exc:  # noqa: BLE001 - sqlalchemy.exc.ArgumentError and friends
+        raise StorageError(f"データベースの接続先（URL）の書き方が正しくありません。\n{display_url(url)}") from exc
+    return create_engine(target, pool_pre_ping=True, hide_parameters=True, pool_size=5, max_overflow=5,
+                         connect_args={"connect_timeout": CONNECT_TIMEOUT_S, "options": options,
+                                       "application_name": "zaitaku-desktop"})
+
+
+def classify_server_error(exc: BaseException, url: str) -> StorageError:
+    """A psycopg/SQLAlchemy error on the server as a typed error with a plain Japanese message."""
+    if isinstance(exc, StorageError):
+        return exc
+    orig = getattr(exc, "orig", None) or exc
+    text = str(orig).lower()
+    state = getattr(orig, "sqlstate", None) or ""
+    where = display_url(url)
+    if state == "28P01" or "password authentication failed" in text or state.startswith("28"):
+        return StorageError("データベースサーバーにログインできませんでした（ユーザー名またはパスワードが違います）。"
+                            f"接続先の設定を確認してください。\n{where}")
+    if state == "3D000" or ("database" in text and "does not exist" in text):
+        return StorageError("データベースサーバーに、指定した名前のデータベースがありません。"
+                            f"名前を確認するか、サーバーの管理者に作成を依頼してください。\n{where}")
+    if state == "57014" or "statement timeout" in text:
+        return DatabaseLockedError("データベースサーバーの応答に時間がかかりすぎたため、中断しました。"
+                                   f"入力した内容は画面に残っています。少し待ってからもう一度お試しください。\n{where}")
+    if state in ("40P01", "40001", "55P03"):
+        return DatabaseLockedError("ほかの人が同じデータを保存中のため、保存できませんでした。入力した内容は画面に残っています。"
+                                   f"少し待ってからもう一度お試しください。\n{where}")
+    if state == "25006" or "read-only transaction" in text:
+        return DatabaseReadOnlyError(f"読み取り専用で接続しているため、保存できません。\n{where}")
+    if state == "53100" or "no space left" in text:
+        return DiskFullError("データベースサーバーのディスクの空き容量が足りないため保存できませんでした。"
+                             f"入力した内容は画面に残っています。サーバーの管理者に連絡してください。\n{where}")
+    if (state.startswith("08") or "connection refused" in text or "could not connect" in text
+            or "connection failed" in text or "translate host name" in text or "timeout expired" in text
+            or "server closed the connection" in text or "connection is closed" in text):
+        return StorageError("データベースサーバーに接続できません。サーバーが動いているか、ネットワークにつながっているか、"
+                            f"接続先（アドレス・ポート番号）が正しいかを確認してください。\n{where}")
+    return StorageError(f"データベースサーバーでの操作に失敗しました。\n{where}")

@@ -8,6 +8,7 @@ from sqlalchemy import insert, literal_column
 from sqlmodel import Session, select
 
 from zaitaku_desktop.storage.convert import as_utc_datetime
+from zaitaku_desktop.storage import portable
 from zaitaku_desktop.models import ChangeLog, ChangeRead, new_id, utcnow
 
 
@@ -22,8 +23,10 @@ def record(session: Session, *, entity: str, entity_id: str, action: str, user: 
 def for_entity(session: Session, entity: str, entity_id: str) -> list[ChangeRead]:
     rows = session.exec(
         select(ChangeLog).where(ChangeLog.entity == entity, ChangeLog.entity_id == entity_id)
-        # rowid breaks ties: entries written within one clock tick keep the order they were written in.
-        .order_by(ChangeLog.changed_at.desc(), literal_column("rowid").desc())  # type: ignore[attr-defined]
+        # The row's physical position breaks ties: entries written within one clock tick keep the order they were
+        # written in (SQLite's rowid; PostgreSQL's ctid, in insertion order for this never-updated table).
+        .order_by(ChangeLog.changed_at.desc(), literal_column(  # type: ignore[attr-defined]
+            "ctid" if portable.dialect_of(session) == "postgresql" else "rowid").desc())
     ).all()
     return [ChangeRead(as_utc_datetime(r.changed_at), r.changed_by, r.action, json.loads(r.changes or "{}"), r.note)
             for r in rows]

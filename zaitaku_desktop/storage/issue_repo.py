@@ -12,6 +12,7 @@ from sqlalchemy import delete, insert
 from sqlmodel import Session, select
 
 from zaitaku_desktop.domain.issues import INACTIVE_RESPONSE_STATES
+from zaitaku_desktop.storage import portable
 from zaitaku_desktop.storage.convert import as_date, as_utc_datetime
 from zaitaku_desktop.models import (
     AssociationNeed, AssociationNeedTheme, CollabIssue, CollabIssueProfession, CollabIssueTheme, IssueResponse,
@@ -34,7 +35,7 @@ def load_rows(session: Session, make_row: Callable[..., T], *, include_archived:
               ids: list[str] | None = None) -> list[T]:
     """All issues as plain rows built by ``make_row`` (the service's IssueRow), in four queries
     on the raw cursor."""
-    cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    cursor = portable.cursor(session)
     where: list[str] = []
     params: list[object] = []
     id_filter = ""

@@ -11,6 +11,7 @@ from typing import TypeVar
 from sqlalchemy import delete, func, insert
 from sqlmodel import Session, select
 
+from zaitaku_desktop.storage import portable
 from zaitaku_desktop.storage.convert import as_date, as_utc_datetime
 from zaitaku_desktop.models import (
     Attendance, AttendanceCount, Meeting, MeetingCoOrganiser, MeetingIssue, MeetingProfession, MeetingSeries,
@@ -42,7 +43,7 @@ def load_rows(session: Session, make_row: Callable[..., T], *, start: dt.date | 
     """Meetings as plain rows built by ``make_row`` (the service's MeetingRow), oldest first, in a
     three queries on the raw cursor (the counts are sub-selects of the first; the two link queries are limited
     to the same meetings)."""
-    cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    cursor = portable.cursor(session)
     where: list[str] = []
     params: list[object] = []
     if not include_archived:
@@ -239,7 +240,7 @@ def _grouped_totals(session: Session, where: str, params: list[str], *, by_meeti
                     ) -> list[tuple[str, str | None, str, int]]:
     meeting_col = "m.id" if by_meeting else "''"
     group = "m.id, " if by_meeting else ""
-    cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    cursor = portable.cursor(session)
     out: list[tuple[str, str | None, str, int]] = []
     for mid, pid, total in cursor.execute(
             f"SELECT {meeting_col}, p.profession_id, count(*) FROM attendance x JOIN meeting m ON m.id = x.meeting_id "

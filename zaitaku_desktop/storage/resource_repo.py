@@ -8,6 +8,7 @@ from collections import defaultdict
 from sqlalchemy import delete, insert, text
 from sqlmodel import Session, select
 
+from zaitaku_desktop.storage import portable
 from zaitaku_desktop.storage.convert import as_date, as_utc_datetime
 from zaitaku_desktop.models import (
     KeyPersonRead, KeyPersonRow, Resource, ResourceCapability, ResourceProcedure, ResourceRow, new_id,
@@ -30,7 +31,7 @@ def load_rows(session: Session, *, include_archived: bool = True, ids: list[str]
     """All resources as plain rows, in a handful of queries (fast enough for 50,000)."""
     # The raw DB-API cursor: SQLAlchemy's per-row result objects cost seconds at 50,000 rows.
     # Rows are read as the cursor yields them (no fetchall): the peak memory stays near the result's.
-    cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    cursor = portable.cursor(session)
     where = []
     params: list[object] = []
     if not include_archived:

@@ -564,10 +564,16 @@ class MainWindow(QMainWindow):
     def _start_backups(self, ctx) -> None:
         from .backup_dialog import AutoBackup
 
-        self.auto_backup = AutoBackup(ctx, self)
-        self.auto_backup.status.connect(lambda text: self.statusBar().showMessage(text, 8000))
         for a in (self.act_backup, self.act_check):
             a.setEnabled(True)
+        if getattr(ctx.services.db, "server", False):  # the server's administrator backs it up (pg_dump)
+            from zaitaku_desktop.services.maintenance import SERVER_BACKUP_MESSAGE
+
+            self.act_backup.setEnabled(False)
+            self.act_backup.setToolTip(SERVER_BACKUP_MESSAGE)
+            return
+        self.auto_backup = AutoBackup(ctx, self)
+        self.auto_backup.status.connect(lambda text: self.statusBar().showMessage(text, 8000))
 
     def open_backups(self) -> None:
         from .backup_dialog import BackupDialog

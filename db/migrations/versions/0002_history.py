@@ -5,6 +5,8 @@ Revises: 0001_initial
 Create Date: 2026-11-22
 """
 
+import uuid
+
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
@@ -37,13 +39,16 @@ def upgrade() -> None:
         sa.UniqueConstraint("key"),
     )
     # Records created before history existed get one entry so every record has a start.
-    op.execute(
-        "INSERT INTO change_log (id, entity, entity_id, action, changed_at, changed_by, changes, note) "
-        "SELECT lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || "
-        "substr(lower(hex(randomblob(2))),2) || '-' || substr('89ab', abs(random()) % 4 + 1, 1) || "
-        "substr(lower(hex(randomblob(2))),2) || '-' || lower(hex(randomblob(6))), "
-        "'resource', id, 'create', created_at, '', '{}', '履歴機能の導入前に登録' FROM resource"
-    )
+    # (UUIDs made in Python, so the step is the same on SQLite and PostgreSQL.)
+    conn = op.get_bind()
+    rows = conn.execute(sa.text("SELECT id, created_at FROM resource")).fetchall()
+    if rows:
+        log = sa.table("change_log", *(sa.column(c) for c in (
+            "id", "entity", "entity_id", "action", "changed_at", "changed_by", "changes", "note")))
+        conn.execute(log.insert(), [
+            {"id": str(uuid.uuid4()), "entity": "resource", "entity_id": rid, "action": "create",
+             "changed_at": created, "changed_by": "", "changes": "{}", "note": "履歴機能の導入前に登録"}
+            for rid, created in rows])
 
 
 def downgrade() -> None:

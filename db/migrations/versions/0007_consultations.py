@@ -130,6 +130,13 @@ def upgrade() -> None:
     )
     op.create_index("ix_access_log_at", "access_log", ["at"])
     # The access log is append-only: the program offers no way to change it, and the database refuses to.
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("CREATE FUNCTION access_log_refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                   "RAISE EXCEPTION 'access_log is append-only' USING ERRCODE = 'integrity_constraint_violation'; "
+                   "END $$")
+        op.execute("CREATE TRIGGER access_log_no_change BEFORE UPDATE OR DELETE ON access_log "
+                   "FOR EACH ROW EXECUTE FUNCTION access_log_refuse()")
+        return
     op.execute("CREATE TRIGGER access_log_no_update BEFORE UPDATE ON access_log "
                "BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END")
     op.execute("CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log "
@@ -137,8 +144,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute("DROP TRIGGER IF EXISTS access_log_no_delete")
-    op.execute("DROP TRIGGER IF EXISTS access_log_no_update")
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS access_log_no_change ON access_log")
+        op.execute("DROP FUNCTION IF EXISTS access_log_refuse()")
+    else:
+        op.execute("DROP TRIGGER IF EXISTS access_log_no_delete")
+        op.execute("DROP TRIGGER IF EXISTS access_log_no_update")
     for table in ("access_log", "issue_consultation", "consultation_consent", "consultation_contact",
                   "consultation_referral", "consultation_category_link", "consultation", "consultation_case",
                   "consultation_category"):

@@ -39,6 +39,73 @@ TRIGGERS = (
 )
 
 
+# PostgreSQL: the same rules in PL/pgSQL (TRUNCATE, which skips row triggers, is refused as well). A refusal is
+# an integrity error there too, like SQLite's RAISE(ABORT).
+def _pg_refuse(message: str, condition: str = "TRUE") -> str:
+    return (f"LANGUAGE plpgsql AS $$ BEGIN IF {condition} THEN RAISE EXCEPTION '{message}' "
+            "USING ERRCODE = 'integrity_constraint_violation'; END IF; RETURN NEW; END $$")
+
+
+PG_TRIGGERS = (
+    ("audit_log_no_change", "BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW",
+     _pg_refuse("audit_log is append-only")),
+    ("audit_log_no_truncate", "BEFORE TRUNCATE ON audit_log FOR EACH STATEMENT", _pg_refuse("audit_log is append-only")),
+    ("audit_log_in_order", "BEFORE INSERT ON audit_log FOR EACH ROW", _pg_refuse(
+        "audit_log is append-only: entries follow the head",
+        "NEW.seq IS DISTINCT FROM (SELECT seq + 1 FROM audit_head) "
+        "OR NEW.prev_hash IS DISTINCT FROM (SELECT hash FROM audit_head)")),
+    ("audit_head_no_delete", "BEFORE DELETE ON audit_head FOR EACH ROW", _pg_refuse("audit_log is append-only")),
+    ("audit_head_no_truncate", "BEFORE TRUNCATE ON audit_head FOR EACH STATEMENT",
+     _pg_refuse("audit_log is append-only")),
+    ("audit_head_follows", "BEFORE UPDATE ON audit_head FOR EACH ROW", _pg_refuse(
+        "audit_log is append-only: the head follows the log",
+        "NEW.seq IS DISTINCT FROM OLD.seq + 1 "
+        "OR NEW.hash IS DISTINCT FROM (SELECT hash FROM audit_log WHERE seq = NEW.seq)")),
+)
+
+
+def _create_triggers(conn) -> None:
+    if conn.dialect.name == "postgresql":
+        for name, when, body in PG_TRIGGERS:
+            op.execute(f"CREATE FUNCTION {name}() RETURNS trigger {body}")
+            op.execute(f"CREATE TRIGGER {name} {when} EXECUTE FUNCTION {name}()")
+    else:
+        for name, body in TRIGGERS:
+            op.execute(f"CREATE TRIGGER {name} {body}")
+
+
+def _drop_triggers(conn) -> None:
+    if conn.dialect.name == "postgresql":
+        for name, when, _body in reversed(PG_TRIGGERS):
+            op.execute(f"DROP TRIGGER IF EXISTS {name} ON {when.split(' ON ')[1].split()[0]}")
+            op.execute(f"DROP FUNCTION IF EXISTS {name}()")
+    else:
+        for name, _body in reversed(TRIGGERS):
+            op.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def _access_log(conn, create: bool) -> None:
+    """The append-only guard of the old access_log (revision 0007), per dialect."""
+    if conn.dialect.name == "postgresql":
+        if create:
+            op.execute("CREATE TRIGGER access_log_no_change BEFORE UPDATE OR DELETE ON access_log "
+                       "FOR EACH ROW EXECUTE FUNCTION access_log_refuse()")
+        else:
+            op.execute("DROP TRIGGER IF EXISTS access_log_no_change ON access_log")
+    elif create:
+        op.execute("CREATE TRIGGER access_log_no_update BEFORE UPDATE ON access_log "
+                   "BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END")
+        op.execute("CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log "
+                   "BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END")
+    else:
+        op.execute("DROP TRIGGER IF EXISTS access_log_no_delete")
+        op.execute("DROP TRIGGER IF EXISTS access_log_no_update")
+
+
+COLUMNS = ("seq", "at", "user", "role", "action", "entity", "entity_id", "detail", "prev_hash", "hash")
+OLD_COLUMNS = ("id", "at", "user", "action", "entity", "entity_id", "detail")
+
+
 def _hash(fields, prev_hash: str) -> str:
     seq, at, user, role, action, entity, entity_id, detail = fields
     payload = json.dumps([int(seq), str(at), user, role, action, entity, entity_id, detail, prev_hash],
@@ -69,8 +136,13 @@ def upgrade() -> None:
         sa.CheckConstraint("id = 1", name="audit_head_single_row"),
     )
     conn = op.get_bind()
-    old = conn.exec_driver_sql("SELECT at, user, action, entity, entity_id, detail FROM access_log "
-                               "ORDER BY at, rowid").fetchall()
+    access_log = sa.table("access_log", *map(sa.column, OLD_COLUMNS))
+    audit_log = sa.table("audit_log", *map(sa.column, COLUMNS))
+    # Rows written within one clock tick keep their insertion order: SQLite's rowid (no such thing on PostgreSQL,
+    # where the old table is always empty here: the server came with issue 10).
+    tie = sa.literal_column("rowid") if conn.dialect.name == "sqlite" else access_log.c.id
+    old = conn.execute(sa.select(*(access_log.c[c] for c in OLD_COLUMNS[1:]))
+                       .order_by(access_log.c.at, tie)).fetchall()
     prev, rows = GENESIS, []
     for seq, (at, user, action, entity, entity_id, detail) in enumerate(old, 1):
         fields = (seq, str(at), user or "", "", action, entity or "", entity_id or "", detail or "")
@@ -78,13 +150,11 @@ def upgrade() -> None:
         rows.append((*fields, prev, digest))
         prev = digest
     if rows:
-        conn.exec_driver_sql("INSERT INTO audit_log (seq, at, user, role, action, entity, entity_id, detail, "
-                             "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    conn.exec_driver_sql("INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?)", (len(rows), prev))
-    for name, body in TRIGGERS:
-        op.execute(f"CREATE TRIGGER {name} {body}")
-    op.execute("DROP TRIGGER IF EXISTS access_log_no_delete")
-    op.execute("DROP TRIGGER IF EXISTS access_log_no_update")
+        conn.execute(audit_log.insert(), [dict(zip(COLUMNS, row)) for row in rows])
+    conn.execute(sa.text("INSERT INTO audit_head (id, seq, hash) VALUES (1, :seq, :hash)"),
+                 {"seq": len(rows), "hash": prev})
+    _create_triggers(conn)
+    _access_log(conn, create=False)
     op.drop_index("ix_access_log_at", table_name="access_log")
     op.drop_table("access_log")
 
@@ -102,17 +172,13 @@ def downgrade() -> None:
     )
     op.create_index("ix_access_log_at", "access_log", ["at"])
     conn = op.get_bind()
-    rows = conn.exec_driver_sql("SELECT at, user, action, entity, entity_id, detail FROM audit_log "
-                                "ORDER BY seq").fetchall()
+    audit_log = sa.table("audit_log", *map(sa.column, COLUMNS))
+    rows = conn.execute(sa.select(*(audit_log.c[c] for c in OLD_COLUMNS[1:])).order_by(audit_log.c.seq)).fetchall()
     if rows:
-        conn.exec_driver_sql("INSERT INTO access_log (id, at, user, action, entity, entity_id, detail) "
-                             "VALUES (?, ?, ?, ?, ?, ?, ?)", [(str(uuid.uuid4()), *r) for r in rows])
-    op.execute("CREATE TRIGGER access_log_no_update BEFORE UPDATE ON access_log "
-               "BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END")
-    op.execute("CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log "
-               "BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END")
-    for name, _body in reversed(TRIGGERS):
-        op.execute(f"DROP TRIGGER IF EXISTS {name}")
+        conn.execute(sa.table("access_log", *map(sa.column, OLD_COLUMNS)).insert(),
+                     [dict(zip(OLD_COLUMNS, (str(uuid.uuid4()), *r))) for r in rows])
+    _access_log(conn, create=True)
+    _drop_triggers(conn)
     op.drop_index("ix_audit_log_at", table_name="audit_log")
     op.drop_table("audit_head")
     op.drop_table("audit_log")
