@@ -27,8 +27,9 @@ def yamada(services):
 
 
 @pytest.fixture
-def sato(db_path):
-    other = open_services(db_path, user="佐藤")
+def sato(services):
+    """A second user on the same database (the same file, or the same PostgreSQL database)."""
+    other = open_services(services.db.url if services.db.server else services.db.path, user="佐藤")
     other.set_user("佐藤")
     yield other
     other.close()

@@ -45,10 +45,19 @@ def copy_database(src: Path, dest: Path) -> Path:
 
 
 @pytest.fixture
-def pair(sample_services, sample_db_path: Path, tmp_path: Path):
-    """Laptop A (sample_services) and laptop B, a copy of A made after both were last in step."""
+def pair(sample_services, tmp_path: Path):
+    """Laptop A (sample_services: a SQLite file, or the office's PostgreSQL server) and laptop B, a copy of A made
+    after both were last in step (a file copy, or `copy-to` from the server)."""
     age_everything(sample_services)
-    other = open_services(copy_database(sample_db_path, tmp_path / "b.sqlite3"), user="other")
+    db = sample_services.db
+    if db.server:
+        from zaitaku_desktop.services.copy_db import copy_database as copy_to
+
+        assert copy_to(db.url, tmp_path / "b.sqlite3").ok
+        copy = tmp_path / "b.sqlite3"
+    else:
+        copy = copy_database(db.path, tmp_path / "b.sqlite3")
+    other = open_services(copy, user="other")
     yield sample_services, other
     other.close()
 
