@@ -61,6 +61,7 @@ COMPONENTS: tuple[Component, ...] = (
     Component("pyzipper", "パスワード付きZIP", "pyzipper", "MIT", "pyzipper.txt"),
     Component("PyCryptodome (pycryptodomex)", "パスワード付きZIPの暗号", "pycryptodomex", "BSD, Public Domain",
               "pycryptodomex.txt"),
+    Component("psycopg", "共有サーバー（PostgreSQL）への接続", "psycopg", "LGPL-3.0-only", "psycopg.txt"),
 )
 
 
