@@ -319,3 +319,24 @@ def test_print_sends_the_one_page_sheet_from_memory(qtbot, ctx, monkeypatch):
     qtbot.mouseClick(dialog.print_button, Qt.MouseButton.LeftButton)
     assert printed == [(1, QPageSize.PageSizeId.A4)]
     assert not ctx.messages.shown  # nothing saved, nothing to report
+
+
+def test_on_a_shared_server_the_status_bar_says_so_and_backups_step_aside(qtbot, pg_url, settings, messages):
+    """On PostgreSQL the server's administrator backs up and protects the data (runs when .ci/run started a server)."""
+    from zaitaku_desktop.services import open_services
+
+    services = open_services(pg_url, user="tester")
+    try:
+        window = open_window(qtbot, AppContext(services=services, settings=settings, runner=SyncTaskRunner(),
+                                               messages=messages))
+        label = window.findChild(QLabel, "encryptionLabel")
+        assert label.text() == "共有サーバー" and "サーバーの管理者" in label.toolTip()
+        assert not window.act_backup.isEnabled() and "pg_dump" in window.act_backup.toolTip()
+        assert window.auto_backup is None
+        from sqlalchemy.engine import make_url
+
+        shown = [w.text() for w in window.statusBar().findChildren(QLabel)]
+        assert any("postgresql://" in text and "***" in text for text in shown)  # where the data is, without
+        assert not any(make_url(pg_url).password in text for text in shown)  # the server's password
+    finally:
+        services.close()

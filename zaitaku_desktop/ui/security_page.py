@@ -464,7 +464,13 @@ class SecurityStatus:
             return
         status = security.status()
         label = self.encryption_label
-        if status.encrypted:
+        if getattr(security.db, "server", False):  # the server's administrator protects it, not this program
+            from zaitaku_desktop.services.security import SERVER_SECURITY_MESSAGE
+
+            label.setText("共有サーバー")
+            label.setStyleSheet("color:#1565c0; padding:0 6px;")
+            label.setToolTip(SERVER_SECURITY_MESSAGE)
+        elif status.encrypted:
             label.setText("暗号化済み")
             label.setStyleSheet("color:#2e7d32; font-weight:bold; padding:0 6px;")
             label.setToolTip(ENCRYPTED_TIP)
