@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 from zaitaku_desktop.exports.secure_zip import PASSWORD_MIN, ExportTarget, validate_zip_password
 
 from .context import AppContext
-from .widgets.form_rows import ERROR_STYLE, add_field_row
+from .widgets.form_rows import ERROR_STYLE, add_field_row, password_edit
 
 WARNING = "個人情報を含むファイルを書き出します。USBメモリなどで持ち出す場合は、暗号化ZIPで保存してください。"
 ZIP = ("暗号化ZIP (*.zip)", ".zip")
@@ -79,9 +79,7 @@ class PersonalExportDialog(QDialog):
         self._sync()
 
     def _password_edit(self, form: QFormLayout, label: str, name: str) -> QLineEdit:
-        edit = QLineEdit(self.password_box)
-        edit.setObjectName(name)
-        edit.setEchoMode(QLineEdit.EchoMode.Password)
+        edit = password_edit(self.password_box, name)
         add_field_row(form, label, edit, name, self.errors)
         return edit
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from zaitaku_desktop.services import security as sec
 
 from .context import AppContext
-from .widgets.form_rows import ERROR_STYLE
+from .widgets.form_rows import ERROR_STYLE, password_edit
 from .widgets.progress import run_with_progress
 
 VIEWER_TIP = "閲覧者は変更できません"
@@ -48,12 +48,6 @@ def unavailable_text(status) -> str:
 
 
 # --- the password form ---------------------------------------------------------------------------------------
-
-def _password_edit(parent: QWidget, name: str) -> QLineEdit:
-    edit = QLineEdit(parent)
-    edit.setObjectName(name)
-    edit.setEchoMode(QLineEdit.EchoMode.Password)
-    return edit
 
 
 class PassphraseDialog(QDialog):
@@ -84,12 +78,12 @@ class PassphraseDialog(QDialog):
             self.role_combo.setToolTip("担当者：すべての操作ができます。\n閲覧者：資源一覧などを見るだけで、相談記録は見られません。")
             form.addRow("役割", self.role_combo)
         if current:
-            self.current_edit = _password_edit(self, "secCurrent")
+            self.current_edit = password_edit(self, "secCurrent")
             form.addRow(f"今の{word}", self.current_edit)
         if new:
-            self.new_edit = _password_edit(self, "secNew")
+            self.new_edit = password_edit(self, "secNew")
             self.new_edit.setPlaceholderText(f"{sec.PASSPHRASE_MIN}文字以上")
-            self.confirm_edit = _password_edit(self, "secConfirm")
+            self.confirm_edit = password_edit(self, "secConfirm")
             form.addRow(new_label or f"新しい{word}", self.new_edit)
             form.addRow("もう一度（確認）", self.confirm_edit)
         layout.addLayout(form)

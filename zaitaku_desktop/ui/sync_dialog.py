@@ -22,7 +22,7 @@ from zaitaku_desktop.services.sync import ExportResult, SyncPlan
 from .consultations import dialog_buttons, error_label, show_error
 from .context import AppContext
 from .widgets.date_field import read_typed_date, with_today_button
-from .widgets.form_rows import add_field_row
+from .widgets.form_rows import add_field_row, password_edit
 
 TITLE = "交換ファイル"
 FILE_FILTER = "交換ファイル (*.zip)"
@@ -60,12 +60,6 @@ def open_sync_import(ctx: AppContext, parent: QWidget | None = None) -> None:
         SyncImportDialog(ctx, path, parent).exec()
 
 
-def _password_edit(parent: QWidget, name: str) -> QLineEdit:
-    edit = QLineEdit(parent)
-    edit.setObjectName(name)
-    edit.setEchoMode(QLineEdit.EchoMode.Password)
-    return edit
-
 
 class SyncExportDialog(QDialog):
     """The date the changes start from, a password (required for a protected database), then the place."""
@@ -89,8 +83,8 @@ class SyncExportDialog(QDialog):
         self.since.setObjectName("syncSince")
         add_field_row(form, "この日以降の変更", with_today_button(self.since, "syncSinceToday", self), "syncSince",
                       self.errors)
-        self.password = _password_edit(self, "syncPassword")
-        self.again = _password_edit(self, "syncPasswordAgain")
+        self.password = password_edit(self, "syncPassword")
+        self.again = password_edit(self, "syncPasswordAgain")
         add_field_row(form, "パスワード", self.password, "syncPassword", self.errors)
         add_field_row(form, "もう一度", self.again, "syncPasswordAgain", self.errors)
         layout.addLayout(form)
@@ -166,7 +160,7 @@ class SyncImportDialog(QDialog):
         self.password_box = QWidget(self)
         row = QHBoxLayout(self.password_box)
         row.setContentsMargins(0, 0, 0, 0)
-        self.password = _password_edit(self.password_box, "syncPassword")
+        self.password = password_edit(self.password_box, "syncPassword")
         self.password.returnPressed.connect(self.load)
         read = QPushButton("読み込む", self.password_box)
         read.setObjectName("syncReadButton")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFormLayout, QLabel, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QTabWidget, QVBoxLayout, QWidget
 
 ERROR_STYLE = "color:#c62828;"
 
@@ -39,3 +39,11 @@ def tabbed_form_shell(dialog: QWidget, tabs_name: str) -> tuple[QVBoxLayout, QLa
     tabs.setObjectName(tabs_name)
     outer.addWidget(tabs, 1)
     return outer, summary, tabs
+
+
+def password_edit(parent: QWidget, name: str) -> QLineEdit:
+    """A field whose characters show as dots (passwords, passphrases), named for tests and style sheets."""
+    edit = QLineEdit(parent)
+    edit.setObjectName(name)
+    edit.setEchoMode(QLineEdit.EchoMode.Password)
+    return edit
