@@ -44,17 +44,26 @@ class IdleWatcher(QObject):
     idle = Signal()
 
     def __init__(self, parent: QObject, minutes: int, clock: Callable[[], float] = time.monotonic, *,
-                 check_ms: int = CHECK_MS) -> None:
+                 check_ms: int = CHECK_MS, watching: bool = True) -> None:
         super().__init__(parent)
         self.clock = clock
         self.minutes = max(0, int(minutes))
         self.last = clock()
-        QCoreApplication.instance().installEventFilter(self)
+        self.watching = False
+        self.watch(watching)
         self.timer = QTimer(self)
         self.timer.setObjectName("idleTimer")
         self.timer.setInterval(check_ms)
         self.timer.timeout.connect(self.check)
         self.timer.start()
+
+    def watch(self, on: bool) -> None:
+        """Note input application-wide (a Python filter sees every event, so it is on only when it matters)."""
+        if on != self.watching:
+            app = QCoreApplication.instance()
+            app.installEventFilter(self) if on else app.removeEventFilter(self)
+            self.watching = on
+            self.reset()
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         if event.type() in _INPUT:
@@ -183,9 +192,20 @@ class LockController(QObject):
         window.addAction(self.action)
         self.page = self._new_page()
         window.stack.addWidget(self.page)
-        self.idle = IdleWatcher(self, ctx.settings.get(IDLE_SETTING), clock, check_ms=check_ms)
+        self.idle = IdleWatcher(self, ctx.settings.get(IDLE_SETTING), clock, check_ms=check_ms, watching=False)
         self.idle.idle.connect(self._idle)
-        QCoreApplication.instance().installEventFilter(self)
+        self._filtering = False
+        self.sync_filters()
+
+    def sync_filters(self) -> None:
+        """The application-wide key and input filters run only while there is something to lock with (users
+        registered or the file encrypted): every event of the program passes through them."""
+        on = self.can_lock
+        if on != self._filtering:
+            app = QCoreApplication.instance()
+            app.installEventFilter(self) if on else app.removeEventFilter(self)
+            self._filtering = on
+        self.idle.watch(on)
 
     @property
     def security(self):
@@ -197,11 +217,13 @@ class LockController(QObject):
         return bool(security is not None and security.can_lock)
 
     def set_idle_minutes(self, minutes: int) -> None:
+        self.sync_filters()
         self.idle.set_minutes(minutes)
 
     # --- locking -------------------------------------------------------------------------------------------
     def lock_now(self) -> None:
         """Ctrl+L / ファイル → ロック: lock at once, or say how to make locking possible."""
+        self.sync_filters()
         if self.locked:
             return
         if not self.can_lock:

@@ -442,7 +442,7 @@ class SecurityStatus:
     """Two permanent status-bar labels: 「暗号化済み」 (green) / 「暗号化なし」 (grey), and 「山田（担当者）」."""
 
     def __init__(self, window, ctx: AppContext) -> None:
-        self.ctx = ctx
+        self.ctx, self.window = ctx, window
         bar = window.statusBar()
         self.user_label = QLabel("", window)
         self.user_label.setObjectName("securityUser")
@@ -457,6 +457,9 @@ class SecurityStatus:
         if security is None:
             return
         status = security.status()
+        controller = getattr(self.window, "lock_controller", None)
+        if controller is not None:  # users or protection may have just been added (or removed)
+            controller.sync_filters()
         label = self.encryption_label
         if getattr(security.db, "server", False):  # the server's administrator protects it, not this program
             from zaitaku_desktop.services.security import SERVER_SECURITY_MESSAGE
