@@ -235,3 +235,13 @@ def test_a_bare_conflict_cannot_be_overwritten_blindly(qtbot):
 def test_values_are_shown_as_a_person_reads_them():
     assert [display_value(v) for v in (None, "", ["訪問診療", "往診"], "2026-11-22", {"胃ろう": "○"}, True)] == [
         "（空欄）", "（空欄）", "訪問診療、往診", "2026/11/22", "胃ろう：○", "はい"]
+
+
+def test_who_and_when_is_in_japan_time_whatever_the_computers_zone():
+    import datetime as dt
+
+    stored = dt.datetime(2026, 11, 22, 5, 5)  # UTC, as the change history keeps it
+    assert who_and_when("山田", stored, now=dt.datetime(2026, 11, 22, 20, 0)) == "山田・14:05"
+    assert who_and_when("山田", stored, now=dt.datetime(2026, 11, 23, 9, 0)) == "山田・11/22 14:05"
+    aware = dt.datetime(2026, 11, 21, 16, 30, tzinfo=dt.timezone.utc)  # 01:30 the next day in Japan
+    assert who_and_when("", aware, now=dt.datetime(2026, 11, 22, 8, 0)) == "01:30"

@@ -40,10 +40,12 @@ def display_value(value: object) -> str:
 
 def who_and_when(who: str, when: dt.datetime | None, *, now: dt.datetime | None = None) -> str:
     """「山田・14:05」 (today), 「山田・11/20 14:05」 (another day); the parts that are known."""
+    from zaitaku_desktop.domain.consultations import local_now, to_local
+
     parts = [who] if who else []
     if when is not None:
-        local = when.astimezone() if when.tzinfo else when
-        today = (now or dt.datetime.now()).date()
+        local = to_local(when)  # stored UTC → Japan time, whatever the computer's own time zone
+        today = (now or local_now()).date()
         day = "" if local.date() == today else f"{local.month}/{local.day} "
         parts.append(f"{day}{local:%H:%M}")
     return "・".join(parts)
