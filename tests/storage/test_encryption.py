@@ -178,3 +178,16 @@ def test_damaged_key_file_gives_a_plain_message(tmp_path: Path) -> None:
     keyfile_path(db_path).write_text("{not json", encoding="utf-8")
     with pytest.raises(StorageError, match="鍵ファイル"):
         KeyFile.load(db_path)
+
+
+def test_the_program_seals_passwords_at_full_scrypt_cost() -> None:
+    """The tests run scrypt cheaper (tests/conftest.py); a program run must not: at least 2**15 (32 MB), r 8."""
+    import subprocess
+    import sys
+
+    code = ("from zaitaku_desktop.storage.keyfile import UserEntry; "
+            "e = UserEntry.create('山田', '担当者', 'correct horse 1'); print(e.kdf['n'], e.kdf['r'])")
+    made = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    n, r = map(int, made.stdout.split())
+    assert n >= 2 ** 15 and r >= 8
+    assert UserEntry.create("山田", "担当者", "correct horse 1").kdf["n"] < n  # this process: the test cost
